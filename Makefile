@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+# Both create .venv and install the project into it the first time; later runs skip that.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export PYTHONHASHSEED ?= 0
+
+.PHONY: setup demo test test-all bench clean
+
+setup: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --editable '.[test,bench]'
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(PY) recipes/embeddings_101.py --out runs/embeddings_101
+	@echo "Demo outputs: runs/ (figures, logs); exported models: saved_models/"
+
+test: $(INSTALLED)
+	$(PY) -m pytest -m "not slow" -q
+
+test-all: $(INSTALLED)
+	$(PY) -m pytest -q
+
+bench: $(INSTALLED)
+	$(PY) benchmarks/nearest_neighbours.py
+
+clean:
+	rm -rf runs .pytest_cache

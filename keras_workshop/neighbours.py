@@ -1,0 +1,152 @@
+"""Top-k cosine nearest neighbours in an embedding matrix."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_workshop._ids import check_ids
+
+_GROUP = 64  # rows per group whose maximum is compared with each query's k-th best score
+_SCORES_PER_CHUNK = 1 << 21  # 8 MB of float32 scores: stays in cache
+
+
+def nearest_neighbours(
+    embeddings,
+    query_ids,
+    k: int = 10,
+    exclude_self: bool = True,
+    normalized: bool = False,
+    chunk_size: int | None = None,
+):
+    """Returns the `k` rows of `embeddings` most cosine-similar to each query row.
+
+    One matrix product of the normalised queries with the rows, chunk by
+    chunk (memory stays bounded at any vocabulary size), plus a top-k that
+    only looks at blocks of scores that can still enter a query's top k.
+
+    Args:
+        embeddings: a `(V, d)` matrix: NumPy array, tensor or Keras variable
+            (for example `embedding_layer.embeddings`).
+        query_ids: one row id or a 1-D array-like of row ids.
+        k: how many neighbours per query.
+        exclude_self: leave each query's own row out of its neighbours.
+        normalized: the rows already have unit norm; skip computing norms.
+        chunk_size: rows per chunk; by default sized so a chunk's scores
+            stay in cache.
+
+    Returns:
+        `(ids, scores)`: int64 ids and cosine scores, best first (ties: lower
+        id first), of shape `(len(query_ids), k)`, or `(k,)` for one id.
+        A zero row has cosine 0 with every row.
+
+    Example:
+
+    >>> vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    >>> ids, scores = nearest_neighbours(vectors, 0, k=1)
+    >>> ids
+    array([1])
+    """
+    matrix = _as_numpy(embeddings)
+    if matrix.ndim != 2:
+        raise ValueError(f"Expected a (V, d) embedding matrix, got shape {matrix.shape}.")
+    if matrix.dtype not in (np.float32, np.float64):
+        matrix = matrix.astype(np.float32)
+    single = np.ndim(query_ids) == 0
+    ids = check_ids(np.atleast_1d(query_ids), len(matrix), "query id")
+    if ids.ndim != 1:
+        raise ValueError(f"Expected one id or a 1-D array of ids, got shape {ids.shape}.")
+    limit = len(matrix) - 1 if exclude_self else len(matrix)
+    if not isinstance(k, (int, np.integer)) or not 1 <= k <= limit:
+        raise ValueError(
+            f"k must be an integer in [1, {limit}] for {len(matrix)} rows"
+            f"{' excluding self' if exclude_self else ''}, got k={k!r}."
+        )
+    if chunk_size is None:
+        chunk_size = _SCORES_PER_CHUNK // max(len(ids), 1)
+    chunk_size = int(min(max(chunk_size - chunk_size % _GROUP, k, _GROUP), len(matrix)))
+
+    queries = _unit_rows(matrix[ids])
+    best_scores = np.full((len(ids), k), -np.inf, dtype=matrix.dtype)
+    best_ids = np.full((len(ids), k), -1, dtype=np.int64)
+    for start in range(0, len(matrix), chunk_size):
+        scores = _scores(matrix[start : start + chunk_size], queries, normalized)
+        if exclude_self:
+            own = np.nonzero((ids >= start) & (ids < start + len(scores)))[0]
+            scores[ids[own] - start, own] = -np.inf
+        if start == 0:
+            top = np.argpartition(-scores.T, k - 1, axis=1)[:, :k]
+            best_scores[:] = np.take_along_axis(scores.T, top, axis=1)
+            best_ids[:] = top
+        else:
+            _merge(best_scores, best_ids, scores, start)
+
+    order = np.lexsort((best_ids, -best_scores), axis=-1)
+    best_ids = np.take_along_axis(best_ids, order, axis=1)
+    best_scores = np.take_along_axis(best_scores, order, axis=1)
+    return (best_ids[0], best_scores[0]) if single else (best_ids, best_scores)
+
+
+def _as_numpy(embeddings) -> np.ndarray:
+    """The matrix as a NumPy array, without copying NumPy input."""
+    if isinstance(embeddings, np.ndarray):
+        return embeddings
+    if isinstance(embeddings, keras.Variable):  # read the variable once
+        embeddings = embeddings.value
+    return np.asarray(ops.convert_to_numpy(embeddings))
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1)
+
+
+def _scores(block: np.ndarray, queries: np.ndarray, normalized: bool) -> np.ndarray:
+    """Cosine of each row of `block` with each query, shape `(rows, queries)`."""
+    if normalized:
+        return block @ queries.T
+    norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+    inverse = np.divide(1, norms, out=np.zeros_like(norms), where=norms > 0)
+    if len(queries) < block.shape[1]:  # cheaper to scale the scores than the rows
+        scores = block @ queries.T
+        scores *= inverse[:, None]
+        return scores
+    return (block * inverse[:, None]) @ queries.T
+
+
+def _merge(best_scores, best_ids, scores, start) -> None:
+    """Merges one chunk's `(rows, queries)` scores into the running top k, in place.
+
+    The chunk's rows form groups of `_GROUP` strided rows (group g holds rows
+    g, g + n, g + 2n, ... for n groups), so the group maxima are an
+    element-wise max of `_GROUP` contiguous slabs, which NumPy vectorises.
+    Only groups whose maximum beats a query's current k-th score are read.
+    """
+    k = best_scores.shape[1]
+    threshold = best_scores.min(axis=1)
+    if len(scores) % _GROUP:  # the last chunk: pad with -inf to whole groups
+        padded = np.full((len(scores) + _GROUP - len(scores) % _GROUP, scores.shape[1]), -np.inf, scores.dtype)
+        padded[: len(scores)] = scores
+        scores = padded
+    groups = len(scores) // _GROUP
+    group_max = scores.reshape(_GROUP, groups, scores.shape[1]).max(axis=0)
+    hot_groups, hot_queries = np.nonzero(group_max > threshold)
+    if not hot_queries.size:
+        return
+    rows = hot_groups[:, None] + groups * np.arange(_GROUP)
+    candidates = scores[rows, hot_queries[:, None]]
+    keep = candidates > threshold[hot_queries][:, None]
+    touched = np.broadcast_to(hot_queries[:, None], keep.shape)[keep]
+    queries = np.unique(touched)
+    # Pool each touched query's current top k with its new candidates, then keep the best k.
+    pool_query = np.concatenate([np.repeat(queries, k), touched])
+    pool_score = np.concatenate([best_scores[queries].ravel(), candidates[keep]])
+    pool_id = np.concatenate([best_ids[queries].ravel(), rows[keep] + start])
+    order = np.lexsort((pool_id, -pool_score, pool_query))
+    pool_query, pool_score, pool_id = pool_query[order], pool_score[order], pool_id[order]
+    group_start = np.searchsorted(pool_query, queries)
+    group_size = np.diff(np.append(group_start, len(pool_query)))
+    chosen = np.arange(len(pool_query)) - np.repeat(group_start, group_size) < k
+    best_scores[queries] = pool_score[chosen].reshape(-1, k)
+    best_ids[queries] = pool_id[chosen].reshape(-1, k)

@@ -1,0 +1,68 @@
+"""Euclidean distance and cosine similarity, for pairs and batches."""
+
+from __future__ import annotations
+
+import numpy as np
+from keras import ops
+
+
+def _prepare(x, y):
+    """Converts to float tensors, checks the vector sizes match, notes if NumPy in."""
+    numpy_in = not (ops.is_tensor(x) or ops.is_tensor(y))
+    wide = any("float64" in str(getattr(value, "dtype", "")) for value in (x, y))
+    dtype = "float64" if wide else "float32"
+    x, y = ops.cast(ops.convert_to_tensor(x), dtype), ops.cast(ops.convert_to_tensor(y), dtype)
+    if len(x.shape) == 0 or len(y.shape) == 0 or x.shape[-1] != y.shape[-1]:
+        raise ValueError(
+            f"Expected vectors of the same size on the last axis, got shapes "
+            f"{tuple(x.shape)} and {tuple(y.shape)}."
+        )
+    return x, y, numpy_in
+
+
+def _output(value, numpy_in: bool):
+    return np.asarray(ops.convert_to_numpy(value)) if numpy_in else value
+
+
+def euclidean_distance(x, y):
+    """The slides' euclidean distance `d(x, y) = ||x - y||_2`, on the last axis.
+
+    Args:
+        x, y: vectors or batches of vectors (broadcast against each other),
+            as NumPy arrays or tensors.
+
+    Returns:
+        The distances: a NumPy array for NumPy inputs, a tensor otherwise.
+
+    Example:
+
+    >>> euclidean_distance([1.0, 0.0], [0.0, 1.0])  # sqrt(2)
+    array(1.4142135, dtype=float32)
+    """
+    x, y, numpy_in = _prepare(x, y)
+    return _output(ops.sqrt(ops.sum(ops.square(x - y), axis=-1)), numpy_in)
+
+
+def cosine_similarity(x, y):
+    """The slides' `cosine(x, y) = x . y / (||x|| ||y||)`, on the last axis.
+
+    A zero vector has cosine 0 with every vector (as in scikit-learn).
+
+    Args:
+        x, y: vectors or batches of vectors (broadcast against each other),
+            as NumPy arrays or tensors.
+
+    Returns:
+        Values in [-1, 1]: a NumPy array for NumPy inputs, a tensor otherwise.
+
+    Example:
+
+    >>> cosine_similarity([1.0, 0.0], [10.0, 0.0])
+    array(1., dtype=float32)
+    """
+    x, y, numpy_in = _prepare(x, y)
+    norms = ops.norm(x, axis=-1) * ops.norm(y, axis=-1)
+    dot = ops.sum(x * y, axis=-1)
+    safe = ops.where(norms > 0, norms, ops.ones_like(norms))
+    cosine = ops.clip(dot / safe, -1.0, 1.0)
+    return _output(ops.where(norms > 0, cosine, ops.zeros_like(cosine)), numpy_in)

@@ -1,0 +1,109 @@
+"""The slides' Keras 1 spelling, building ordinary Keras 3 models.
+
+The workshop slides write Keras 1 code. Every name here accepts that
+spelling and returns (or is) a standard Keras 3 layer or model, so the
+result fits, saves and exports like any other:
+
+    from keras_workshop.slides import Sequential, Embedding, Dense, Dropout
+
+    model = Sequential()
+    model.add(Dense(hidden_size, input_shape, activation='relu'))
+    model.add(Dropout(p=0.5))
+    model.add(Dense(output_size, activation='softmax'))
+
+Spellings translated: `Dropout(p=...)` (the probability of dropping);
+`Dense(units, input_shape, ...)` with the input shape as second positional
+argument, `output_dim`, `input_dim`, `init`, `W_regularizer`, `bias`;
+`Embedding(output_dim=d, input_dim=n, input_length=1)`, where
+`input_length` sets the model's input shape. No deprecation warnings are
+shown for any of them.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from keras_workshop import _keras1
+from keras_workshop.embedding import Embedding
+
+__all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Sequential"]
+
+
+@keras.saving.register_keras_serializable(package="keras_workshop")
+class Sequential(keras.Sequential):
+    """`keras.Sequential` that reads the input shape from the first layer, as Keras 1 did.
+
+    When the first layer was given `input_shape` (or `input_length` for an
+    `Embedding`), the model starts with a named `keras.Input`: `"ids"` (int32)
+    before an Embedding, `"features"` otherwise, so exported signatures have
+    stable input names.
+
+    Example:
+
+    >>> model = Sequential()
+    >>> model.add(Embedding(output_dim=4, input_dim=10, input_length=1))
+    >>> model.output_shape
+    (None, 1, 4)
+    """
+
+    def add(self, layer, rebuild=True):
+        input_shape = getattr(layer, "_input_shape_arg", None)
+        if not self._layers and input_shape is not None:
+            if isinstance(layer, keras.layers.Embedding):
+                first = keras.layers.InputLayer(shape=input_shape, dtype="int32", name="ids")
+            else:
+                first = keras.layers.InputLayer(shape=input_shape, name="features")
+            super().add(first, rebuild=False)
+        super().add(layer, rebuild=rebuild)
+
+
+def Dense(units: int | None = None, input_shape=None, activation=None, **kwargs):
+    """`keras.layers.Dense`, also spelled `Dense(units, input_shape, activation=...)`.
+
+    Example:
+
+    >>> Dense(32, (784,), activation='relu').units
+    32
+    """
+    if units is not None:
+        kwargs["units"] = units
+    if input_shape is not None:
+        kwargs["input_shape"] = input_shape
+    kwargs = _keras1.translate(kwargs, _keras1.DENSE_NAMES, "Dense")
+    if kwargs.get("units") is None:
+        raise ValueError("Dense: the number of units is required (`units` or `output_dim`).")
+    return _keras1.build_quietly(keras.layers.Dense, activation=activation, **kwargs)
+
+
+def Dropout(p: float | None = None, **kwargs):
+    """`keras.layers.Dropout`, also spelled `Dropout(p=...)`.
+
+    Args:
+        p: the probability of setting an activation to 0 while training
+            (Keras 3 calls it `rate`).
+
+    Example:
+
+    >>> Dropout(p=0.5).rate
+    0.5
+    """
+    if p is not None:
+        kwargs["p"] = p
+    kwargs = _keras1.translate(kwargs, _keras1.DROPOUT_NAMES, "Dropout")
+    rate = kwargs.get("rate")
+    if rate is None:
+        raise ValueError("Dropout: the drop probability is required (`p` or `rate`).")
+    if not 0 <= rate < 1:
+        raise ValueError(f"Dropout: p must be in [0, 1), got p={rate!r}.")
+    return _keras1.build_quietly(keras.layers.Dropout, **kwargs)
+
+
+def Flatten(**kwargs):
+    """`keras.layers.Flatten`, accepting `input_shape` like Keras 1."""
+    return _keras1.build_quietly(keras.layers.Flatten, **_keras1.translate(kwargs, {}, "Flatten"))
+
+
+def Activation(activation, **kwargs):
+    """`keras.layers.Activation`, accepting `input_shape` like Keras 1."""
+    kwargs = _keras1.translate(kwargs, {}, "Activation")
+    return _keras1.build_quietly(keras.layers.Activation, activation, **kwargs)

@@ -1,0 +1,173 @@
+"""Symbols to ids to one-hot vectors, on Keras' lookup layers."""
+
+from __future__ import annotations
+
+import collections
+import difflib
+from typing import Hashable, Iterable, Sequence
+
+import keras
+import numpy as np
+
+from keras_workshop._ids import check_ids
+
+_OOV_POLICIES = ("error", "token")
+
+
+class Vocabulary:
+    """A fixed mapping between symbols (words, item ids, tags) and integer ids.
+
+    Backed by `keras.layers.StringLookup` (string symbols) or
+    `keras.layers.IntegerLookup` (integer symbols), so the same mapping runs
+    eagerly, in `tf.data` pipelines and inside exported graphs.
+
+    Args:
+        symbols: the symbols, in id order. All strings or all integers, no
+            duplicates.
+        oov: what unknown symbols do. `"error"` (default): they are an error
+            (`ValueError` naming them from `ids()`; the lookup layer fails in
+            graphs), and ids are `0 .. len(symbols) - 1`. `"token"`: they map to
+            id 0, reserved for `oov_token`, and the symbols take ids from 1.
+        oov_token: the symbol reported for id 0 when `oov="token"`.
+        counts: optional frequencies, one per symbol (kept as `counts`).
+
+    Example:
+
+    >>> vocab = Vocabulary(["tomato", "bread", "salad", "cheese"])
+    >>> vocab.ids(["salad", "tomato"])
+    array([2, 0])
+    >>> vocab.onehot("salad")
+    array([0., 0., 1., 0.], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        symbols: Sequence[Hashable],
+        oov: str = "error",
+        oov_token: str | int | None = None,
+        counts: Sequence[int] | None = None,
+    ):
+        symbols = list(symbols)
+        if oov not in _OOV_POLICIES:
+            raise ValueError(f"Vocabulary: oov must be one of {_OOV_POLICIES}, got {oov!r}.")
+        if not symbols:
+            raise ValueError("Vocabulary: got no symbols; expected at least one.")
+        if all(isinstance(s, str) for s in symbols):
+            layer_class, default_token = keras.layers.StringLookup, "[UNK]"
+        elif all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in symbols):
+            layer_class, default_token = keras.layers.IntegerLookup, -1
+            symbols = [int(s) for s in symbols]
+        else:
+            kinds = sorted({type(s).__name__ for s in symbols})
+            raise ValueError(
+                f"Vocabulary: symbols must be all strings or all integers, got {kinds}."
+            )
+        duplicates = [s for s, n in collections.Counter(symbols).items() if n > 1]
+        if duplicates:
+            raise ValueError(f"Vocabulary: duplicate symbols {duplicates[:5]}.")
+        if counts is not None and len(counts) != len(symbols):
+            raise ValueError(
+                f"Vocabulary: got {len(counts)} counts for {len(symbols)} symbols."
+            )
+        self.oov = oov
+        self.oov_token = default_token if oov_token is None else oov_token
+        num_oov = 1 if oov == "token" else 0
+        kwargs = dict(vocabulary=symbols, num_oov_indices=num_oov, oov_token=self.oov_token)
+        self.lookup = layer_class(**kwargs)
+        self.inverse = layer_class(invert=True, **kwargs)
+        self.symbols = ([self.oov_token] if num_oov else []) + symbols
+        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        self._index = {s: i for i, s in enumerate(self.symbols)}
+
+    @classmethod
+    def from_tokens(
+        cls,
+        tokens: Iterable[Hashable],
+        min_count: int = 1,
+        max_size: int | None = None,
+        oov: str = "error",
+    ) -> "Vocabulary":
+        """Builds a vocabulary of the tokens seen at least `min_count` times.
+
+        Ids follow decreasing frequency (ties: first seen first), so id 0 (or
+        1 with an OOV token) is the most frequent symbol.
+
+        Example:
+
+        >>> Vocabulary.from_tokens("the cat saw the dog".split()).symbols[0]
+        'the'
+        """
+        if min_count < 1:
+            raise ValueError(f"Vocabulary.from_tokens: min_count must be >= 1, got {min_count}.")
+        counter = collections.Counter(tokens)
+        kept = [(s, n) for s, n in counter.most_common(max_size) if n >= min_count]
+        if not kept:
+            raise ValueError(
+                f"Vocabulary.from_tokens: no token occurs {min_count} or more times "
+                f"({len(counter)} distinct tokens seen)."
+            )
+        symbols, counts = zip(*kept)
+        return cls(symbols, oov=oov, counts=counts)
+
+    def __len__(self) -> int:
+        """The number of ids, which is the `input_dim` an Embedding needs."""
+        return len(self.symbols)
+
+    def __contains__(self, symbol) -> bool:
+        return symbol in self._index
+
+    def __repr__(self) -> str:
+        head = ", ".join(map(repr, self.symbols[:5]))
+        more = ", ..." if len(self) > 5 else ""
+        return f"Vocabulary([{head}{more}], size={len(self)}, oov={self.oov!r})"
+
+    def ids(self, symbols) -> np.ndarray:
+        """Returns the ids of `symbols` (one symbol or an array of them) as int64."""
+        array = np.asarray(symbols, dtype=object)
+        if self.oov == "error":
+            unknown = [s for s in dict.fromkeys(array.ravel().tolist()) if s not in self._index]
+            if unknown:
+                raise ValueError(self._unknown_message(unknown))
+        values = np.asarray(symbols)
+        return np.asarray(self.lookup(values.ravel())).reshape(values.shape).astype(np.int64)
+
+    def to_symbols(self, ids) -> np.ndarray:
+        """Returns the symbols of `ids` (inverse of `ids()`)."""
+        ids = check_ids(ids, len(self))
+        return np.asarray(self.symbols, dtype=object)[ids]
+
+    def onehot(self, symbols) -> np.ndarray:
+        """Returns the one-hot vectors of `symbols`, shape `symbols.shape + (len(self),)`."""
+        return np.asarray(keras.ops.one_hot(self.ids(symbols), len(self)), dtype=np.float32)
+
+    def _unknown_message(self, unknown: list) -> str:
+        text = [str(s) for s in self.symbols]
+        hints = []
+        for symbol in unknown[:3]:
+            close = difflib.get_close_matches(str(symbol), text, n=3)
+            hints.append(f"{symbol!r} (close: {', '.join(close) or 'none'})")
+        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+        return (
+            f"{len(unknown)} symbol(s) not in the vocabulary of {len(self)}: "
+            f"{'; '.join(hints)}{more}. Use oov='token' to map unknown symbols to an OOV id."
+        )
+
+
+def onehot(symbol, vocabulary: Vocabulary | Sequence[Hashable]) -> np.ndarray:
+    """The slide's one-hot vector: `onehot('salad') = [0, 0, 1, ..., 0]`.
+
+    Args:
+        symbol: one symbol, or an array-like of symbols.
+        vocabulary: a `Vocabulary`, or the symbols in id order.
+
+    Returns:
+        float32 array in {0, 1}, of shape `(len(vocabulary),)` for one symbol.
+
+    Example:
+
+    >>> onehot("salad", ["tomato", "bread", "salad", "cheese"])
+    array([0., 0., 1., 0.], dtype=float32)
+    """
+    if not isinstance(vocabulary, Vocabulary):
+        vocabulary = Vocabulary(vocabulary)
+    return vocabulary.onehot(symbol)

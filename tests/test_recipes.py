@@ -1,0 +1,27 @@
+"""Each recipe runs end to end on its default data (shortened where it trains)."""
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def run_recipe(name, *args):
+    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    return subprocess.run(
+        [sys.executable, os.path.join(REPO, "recipes", name), *args],
+        capture_output=True, text=True, env=environment, timeout=600,
+    )
+
+
+def test_embeddings_101(tmp_path):
+    result = run_recipe("embeddings_101.py", "--out", str(tmp_path), "--pairs", "2000")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with open(tmp_path / "claims.json") as file:
+        claims = json.load(file)
+    assert len(claims) >= 15 and all(claim["holds"] for claim in claims)
+    assert "sqrt(2)" in result.stdout and "onehot('salad')" in result.stdout
+    with open(tmp_path / "cosine_histograms.png", "rb") as file:
+        assert file.read(8) == b"\x89PNG\r\n\x1a\n"

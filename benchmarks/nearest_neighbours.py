@@ -19,20 +19,25 @@ Run: python benchmarks/nearest_neighbours.py [--quick]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
-import faiss
-import numpy as np
+# faiss's OpenMP threads spin after each search and slow whatever runs next;
+# passive waiting keeps the interleaved timings fair (see REFERENCE.md section 6).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from keras_workshop import nearest_neighbours
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_workshop import nearest_neighbours  # noqa: E402
 
 K = 10
 
 
 def copy_bandwidth() -> float:
     """Bytes per second of a large memory copy (read + write), median of 7."""
-    source = np.ones(64 * 2**20 // 4, dtype=np.float32)
+    source = np.ones(256 * 2**20 // 4, dtype=np.float32)
     target = np.empty_like(source)
     times = []
     for _ in range(7):

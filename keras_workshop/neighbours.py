@@ -8,7 +8,7 @@ from keras import ops
 
 from keras_workshop._ids import check_ids
 
-_GROUP = 64  # rows per group whose maximum is compared with each query's k-th best score
+_GROUP = 16  # rows per group whose maximum is compared with each query's k-th best score
 _SCORES_PER_CHUNK = 1 << 21  # 8 MB of float32 scores: stays in cache
 
 
@@ -37,8 +37,10 @@ def nearest_neighbours(
             stay in cache.
 
     Returns:
-        `(ids, scores)`: int64 ids and cosine scores, best first (ties: lower
-        id first), of shape `(len(query_ids), k)`, or `(k,)` for one id.
+        `(ids, scores)`: int64 ids and cosine scores, best first (equal scores:
+        lower id first), of shape `(len(query_ids), k)`, or `(k,)` for one id.
+        When several rows tie for the k-th place, which of them is returned is
+        unspecified.
         A zero row has cosine 0 with every row.
 
     Example:
@@ -76,8 +78,9 @@ def nearest_neighbours(
             own = np.nonzero((ids >= start) & (ids < start + len(scores)))[0]
             scores[ids[own] - start, own] = -np.inf
         if start == 0:
-            top = np.argpartition(-scores.T, k - 1, axis=1)[:, :k]
-            best_scores[:] = np.take_along_axis(scores.T, top, axis=1)
+            first = np.ascontiguousarray(scores.T)
+            top = np.argpartition(-first, k - 1, axis=1)[:, :k]
+            best_scores[:] = np.take_along_axis(first, top, axis=1)
             best_ids[:] = top
         else:
             _merge(best_scores, best_ids, scores, start)
@@ -131,22 +134,22 @@ def _merge(best_scores, best_ids, scores, start) -> None:
         scores = padded
     groups = len(scores) // _GROUP
     group_max = scores.reshape(_GROUP, groups, scores.shape[1]).max(axis=0)
-    hot_groups, hot_queries = np.nonzero(group_max > threshold)
+    hot_queries, hot_groups = np.nonzero((group_max > threshold).T)  # in query order
     if not hot_queries.size:
         return
     rows = hot_groups[:, None] + groups * np.arange(_GROUP)
     candidates = scores[rows, hot_queries[:, None]]
     keep = candidates > threshold[hot_queries][:, None]
-    touched = np.broadcast_to(hot_queries[:, None], keep.shape)[keep]
-    queries = np.unique(touched)
-    # Pool each touched query's current top k with its new candidates, then keep the best k.
-    pool_query = np.concatenate([np.repeat(queries, k), touched])
-    pool_score = np.concatenate([best_scores[queries].ravel(), candidates[keep]])
-    pool_id = np.concatenate([best_ids[queries].ravel(), rows[keep] + start])
-    order = np.lexsort((pool_id, -pool_score, pool_query))
-    pool_query, pool_score, pool_id = pool_query[order], pool_score[order], pool_id[order]
-    group_start = np.searchsorted(pool_query, queries)
-    group_size = np.diff(np.append(group_start, len(pool_query)))
-    chosen = np.arange(len(pool_query)) - np.repeat(group_start, group_size) < k
-    best_scores[queries] = pool_score[chosen].reshape(-1, k)
-    best_ids[queries] = pool_id[chosen].reshape(-1, k)
+    touched = np.broadcast_to(hot_queries[:, None], keep.shape)[keep]  # sorted
+    queries, first, counts = np.unique(touched, return_index=True, return_counts=True)
+    # One row per touched query: its current top k, then its new candidates (padded with -inf).
+    pool_scores = np.full((len(queries), k + counts.max()), -np.inf, dtype=scores.dtype)
+    pool_ids = np.full(pool_scores.shape, -1, dtype=np.int64)
+    pool_scores[:, :k], pool_ids[:, :k] = best_scores[queries], best_ids[queries]
+    slot = np.repeat(np.arange(len(queries)), counts)
+    column = k + np.arange(len(touched)) - np.repeat(first, counts)
+    pool_scores[slot, column] = candidates[keep]
+    pool_ids[slot, column] = rows[keep] + start
+    top = np.argpartition(-pool_scores, k - 1, axis=1)[:, :k]
+    best_scores[queries] = np.take_along_axis(pool_scores, top, axis=1)
+    best_ids[queries] = np.take_along_axis(pool_ids, top, axis=1)

@@ -5,7 +5,8 @@ layer as one-hot times W, euclidean distance and cosine similarity.
 
 Each section follows a slide and prints what the slide says next to what Keras
 computes. At the end it writes `claims.json` (every claim with its measured value)
-and `cosine_histograms.png` (random-pair cosines per embedding size) to `--out`.
+and `cosine_histograms.png` (random-pair cosines per embedding size) to `--out`,
+and exports the course-lab Embedding model to `saved_models/embedding_lab/<version>/`.
 
 Run: python recipes/embeddings_101.py [--out runs/embeddings_101] [--seed 42]
 """
@@ -29,6 +30,7 @@ parser = argparse.ArgumentParser(description="The Embeddings slides, claim by cl
 parser.add_argument("--out", default="runs/embeddings_101", help="output folder")
 parser.add_argument("--seed", type=int, default=42, help="random seed")
 parser.add_argument("--pairs", type=int, default=5000, help="random pairs per dimension")
+parser.add_argument("--saved-models", default="saved_models", help="where to export the lab model")
 args = parser.parse_args()
 
 keras.utils.set_random_seed(args.seed)
@@ -217,11 +219,17 @@ trains word vectors on a real corpus and draws that map.
 ## Outputs
 """
 
+# The lab model, exported in TF Serving's layout (<name>/<version>/); its graph keeps the id check.
+lab_dir = os.path.join(args.saved_models, "embedding_lab")
+versions = [int(v) for v in os.listdir(lab_dir) if v.isdigit()] if os.path.isdir(lab_dir) else []
+export_path = os.path.join(lab_dir, str(max(versions, default=0) + 1))
+lab_model.export(export_path, format="tf_saved_model", verbose=False)
+
 histogram = plot_cosine_histograms(cosines, os.path.join(args.out, "cosine_histograms.png"))
 claims_path = os.path.join(args.out, "claims.json")
 with open(claims_path, "w") as file:
     json.dump(claims, file, indent=2)
 held = sum(claim["holds"] for claim in claims)
 print(f"\n{held} of {len(claims)} claims hold.")
-print(f"Wrote {histogram}\nWrote {claims_path}")
+print(f"Wrote {histogram}\nWrote {claims_path}\nExported {export_path}")
 raise SystemExit(0 if held == len(claims) else 1)

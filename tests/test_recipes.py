@@ -5,6 +5,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+import tensorflow as tf
+
 from tests.conftest import REPO
 
 
@@ -17,7 +21,10 @@ def run_recipe(name, *args):
 
 
 def test_embeddings_101(tmp_path):
-    result = run_recipe("embeddings_101.py", "--out", str(tmp_path), "--pairs", "2000")
+    saved = tmp_path / "saved_models"
+    result = run_recipe(
+        "embeddings_101.py", "--out", str(tmp_path), "--pairs", "2000", "--saved-models", str(saved)
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with open(tmp_path / "claims.json") as file:
         claims = json.load(file)
@@ -25,3 +32,8 @@ def test_embeddings_101(tmp_path):
     assert "sqrt(2)" in result.stdout and "onehot('salad')" in result.stdout
     with open(tmp_path / "cosine_histograms.png", "rb") as file:
         assert file.read(8) == b"\x89PNG\r\n\x1a\n"
+    served = tf.saved_model.load(str(saved / "embedding_lab" / "1"))
+    lab = np.arange(40, dtype="float32").reshape(10, 4)
+    np.testing.assert_array_equal(served.serve(tf.constant([[7]]))[0, 0], lab[7])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+        served.serve(tf.constant([[10]]))

@@ -20,7 +20,9 @@ $(INSTALLED): pyproject.toml
 
 demo: $(INSTALLED)
 	$(PY) recipes/embeddings_101.py --out runs/embeddings_101
-	@echo "Demo outputs: runs/ (figures, logs); exported models: saved_models/"
+	$(PY) recipes/dropout_101.py --out runs/dropout_101
+	$(PY) recipes/dropout_curves.py --out runs/dropout_curves
+	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"
 
 test: $(INSTALLED)
 	$(PY) -m pytest -m "not slow" -q
@@ -30,6 +32,7 @@ test-all: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/nearest_neighbours.py
+	$(PY) benchmarks/dropout_curves.py
 
 clean:
 	rm -rf runs .pytest_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import tensorflow as tf
 
 
 class Split(NamedTuple):
@@ -51,3 +52,18 @@ def noisy_digits(noisy_labels: int = 200, seed: int = 42, test_size: float = 0.1
         scaler.transform(x_test).astype("float32"),
         y_test.astype("int32"),
     )
+
+
+def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
+    """A cached `tf.data` pipeline of `(x, y)` batches, reshuffled every epoch if seeded.
+
+    Example:
+
+    >>> train = as_dataset(split.x_train, split.y_train, batch_size=128, shuffle_seed=42)
+    """
+    if batch_size < 1:
+        raise ValueError(f"as_dataset: batch_size must be >= 1, got {batch_size}.")
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).cache()
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import keras
+
 from keras_workshop import slides
 
 
@@ -12,6 +14,7 @@ def dropout_mlp(
     hidden_sizes: Sequence[int] = (1024, 10, 10),
     output_size: int = 10,
     dropout_rate: float = 0.5,
+    l2: float = 0.0,
     name: str | None = None,
 ):
     """The Dropout slide's network: `Dense(relu) -> Dropout(p)` per hidden layer, then softmax.
@@ -24,6 +27,7 @@ def dropout_mlp(
         hidden_sizes: width of each hidden layer.
         output_size: number of classes.
         dropout_rate: the slides' `p`, the probability of dropping an activation.
+        l2: L2 penalty on every kernel (the slides' other regulariser); 0 for none.
         name: the model's name.
 
     Returns:
@@ -40,10 +44,11 @@ def dropout_mlp(
     for argument, value in (("input_size", input_size), ("output_size", output_size)):
         if int(value) != value or value < 1:
             raise ValueError(f"dropout_mlp: `{argument}` must be a positive integer, got {value!r}.")
+    penalty = {"kernel_regularizer": keras.regularizers.L2(l2)} if l2 else {}
     model = slides.Sequential(name=name)
     for position, hidden_size in enumerate(hidden_sizes):
         shape = (input_size,) if position == 0 else None
-        model.add(slides.Dense(hidden_size, shape, activation="relu"))
+        model.add(slides.Dense(hidden_size, shape, activation="relu", **penalty))
         model.add(slides.Dropout(p=dropout_rate))
-    model.add(slides.Dense(output_size, activation="softmax"))
+    model.add(slides.Dense(output_size, activation="softmax", **penalty))
     return model

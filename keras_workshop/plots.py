@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -56,3 +56,68 @@ def plot_cosine_histograms(cosines: Mapping[int, np.ndarray], path: str) -> str:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.savefig(path, dpi=110)
     return path
+
+
+def plot_loss_curves(
+    curves: Mapping[str, Mapping[str, Sequence[float]]],
+    title: str,
+    subtitle: str,
+    path_stem: str,
+    ylim: tuple[float, float] = (0, 2.4),
+) -> list[str]:
+    """Draws training (solid) and validation (dashed) loss per model, as the lecture did.
+
+    Args:
+        curves: label -> `{"loss": [...], "val_loss": [...]}`.
+        title: the figure's title (the slide's).
+        subtitle: the axes' title.
+        path_stem: output path without extension; PNG and SVG are written.
+        ylim: the y range (the lecture's: 0 to 2.4).
+
+    Returns:
+        The files written.
+    """
+    figure = Figure(figsize=(8.5, 4.5), layout="constrained")
+    axis = figure.subplots()
+    for color, (label, curve) in zip(_COLORS, curves.items()):
+        epochs = np.arange(1, len(curve["loss"]) + 1)
+        axis.plot(epochs, curve["loss"], color=color, label=f"{label} train")
+        axis.plot(epochs, curve["val_loss"], color=color, linestyle="--", label=f"{label} validation")
+    axis.set_ylim(*ylim)
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("cross-entropy loss")
+    axis.set_title(subtitle)
+    figure.legend(loc="outside right center", fontsize="small")
+    figure.suptitle(title, fontsize="x-large")
+    return _save(figure, path_stem)
+
+
+def plot_loss_bars(final: Mapping[str, Mapping[str, float]], title: str, path_stem: str) -> list[str]:
+    """Bar chart of final training and validation loss per model (PNG and SVG).
+
+    Args:
+        final: label -> `{"train": loss, "validation": loss}`.
+    """
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    axis = figure.subplots()
+    positions = np.arange(len(final))
+    train = [values["train"] for values in final.values()]
+    validation = [values["validation"] for values in final.values()]
+    axis.bar(positions - 0.2, train, width=0.4, label="train", color="tab:blue")
+    axis.bar(positions + 0.2, validation, width=0.4, label="validation", color="tab:orange")
+    axis.set_xticks(positions, list(final), rotation=15)
+    axis.set_ylabel("final cross-entropy loss")
+    axis.legend()
+    figure.suptitle(title, fontsize="large")
+    return _save(figure, path_stem)
+
+
+_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]
+
+
+def _save(figure: Figure, path_stem: str) -> list[str]:
+    os.makedirs(os.path.dirname(os.path.abspath(path_stem)), exist_ok=True)
+    paths = [f"{path_stem}.{extension}" for extension in ("png", "svg")]
+    for path in paths:
+        figure.savefig(path, dpi=110)
+    return paths

@@ -22,7 +22,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop import Vocabulary, cosine_similarity, euclidean_distance, onehot
+from keras_workshop import (
+    Vocabulary,
+    cosine_similarity,
+    euclidean_distance,
+    export_for_serving,
+    onehot,
+    set_deterministic,
+)
 from keras_workshop.plots import plot_cosine_histograms
 from keras_workshop.slides import Embedding, Sequential
 
@@ -33,8 +40,7 @@ parser.add_argument("--pairs", type=int, default=5000, help="random pairs per di
 parser.add_argument("--saved-models", default="saved_models", help="where to export the lab model")
 args = parser.parse_args()
 
-keras.utils.set_random_seed(args.seed)
-tf.config.experimental.enable_op_determinism()
+set_deterministic(args.seed)
 os.makedirs(args.out, exist_ok=True)
 claims = []
 
@@ -220,10 +226,7 @@ trains word vectors on a real corpus and draws that map.
 """
 
 # The lab model, exported in TF Serving's layout (<name>/<version>/); its graph keeps the id check.
-lab_dir = os.path.join(args.saved_models, "embedding_lab")
-versions = [int(v) for v in os.listdir(lab_dir) if v.isdigit()] if os.path.isdir(lab_dir) else []
-export_path = os.path.join(lab_dir, str(max(versions, default=0) + 1))
-lab_model.export(export_path, format="tf_saved_model", verbose=False)
+export_path = export_for_serving(lab_model, "embedding_lab", base_dir=args.saved_models)
 
 histogram = plot_cosine_histograms(cosines, os.path.join(args.out, "cosine_histograms.png"))
 claims_path = os.path.join(args.out, "claims.json")

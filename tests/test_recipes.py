@@ -37,3 +37,35 @@ def test_embeddings_101(tmp_path):
     np.testing.assert_array_equal(served.serve(tf.constant([[7]]))[0, 0], lab[7])
     with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
         served.serve(tf.constant([[10]]))
+
+
+def test_dropout_curves(tmp_path):
+    saved = tmp_path / "saved_models"
+    result = run_recipe("dropout_curves.py", "--epochs", "12", "--out", str(tmp_path), "--saved-models", str(saved))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with open(tmp_path / "curves.json") as file:
+        curves = json.load(file)
+    assert sorted(curves) == ["0.0", "0.2", "0.8"]
+    assert all(len(curves[rate]["train"]) == len(curves[rate]["validation"]) == 12 for rate in curves)
+    for number in (1, 2, 3):
+        for extension in ("png", "svg"):
+            assert (tmp_path / f"dropout_curves_{number}.{extension}").stat().st_size > 1000
+    assert (tmp_path / "regularisers.png").exists()
+    served = tf.saved_model.load(str(saved / "dropout_mlp_p0.2" / "1"))
+    probabilities = served.serve(tf.zeros((2, 64)))
+    np.testing.assert_allclose(np.sum(probabilities, axis=1), 1, rtol=1e-5)
+    # dropout is inactive in the served graph: the same input gives the same output
+    np.testing.assert_array_equal(probabilities, served.serve(tf.zeros((2, 64))))
+
+
+def test_dropout_101(tmp_path):
+    result = run_recipe("dropout_101.py", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with open(tmp_path / "dropout_101.json") as file:
+        results = json.load(file)
+    assert results["equivalence_max_gap"] < 1e-5
+    for rate in (0.2, 0.5, 0.8):
+        assert abs(results[f"p={rate}"]["zeroed"] - rate) < 0.003
+        assert results[f"p={rate}"]["identity"]
+    linear = results["mc_gaps (dropout into a linear layer)"]
+    assert linear["1000"] < 0.1 * linear["1"]

@@ -1,0 +1,79 @@
+"""Benchmark: the lecture's dropout curves, plain Keras 3 port against this project's training.
+
+Both train the lecture's three models (p = 0, 0.2, 0.8; digits with 200 noisy labels;
+SGD 0.1, batch 128, 150 epochs, half the training set for validation) in one process:
+- plain port: `model.compile(SGD(0.1), ...)` and `model.fit(x, y, batch_size=128,
+  epochs=150, validation_split=0.5)` on NumPy arrays, one model after another, as the
+  lecture's notebook did;
+- this project: `fit_side_by_side` on tf.data batches, the three models in one compiled
+  call per epoch (what `recipes/dropout_curves.py` runs).
+
+Prints wall times, their ratio, and each model's final and minimum losses from both runs.
+
+Run: python benchmarks/dropout_curves.py [--epochs 150] [--repeats 1]
+"""
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_workshop import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits  # noqa: E402
+
+RATES = (0.0, 0.2, 0.8)
+
+
+def plain_port(split, epochs):
+    curves = {}
+    for rate in RATES:
+        model = dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate)
+        model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+        history = model.fit(
+            split.x_train, split.y_train, batch_size=128, epochs=epochs, validation_split=0.5, verbose=0
+        ).history
+        curves[rate] = history
+    return curves
+
+
+def side_by_side(split, epochs, seed):
+    half = int(len(split.x_train) * 0.5)
+    train = as_dataset(split.x_train[:half], split.y_train[:half], 128, shuffle_seed=seed)
+    validation = as_dataset(split.x_train[half:], split.y_train[half:], 1024)
+    models = {rate: dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in RATES}
+    return fit_side_by_side(models, train, validation, epochs=epochs, verbose=0)
+
+
+def summary(curve):
+    validation = np.array(curve["val_loss"])
+    return (
+        f"train {curve['loss'][-1]:.3f}, val final {validation[-1]:.3f}, "
+        f"val min {validation.min():.3f} @ {validation.argmin() + 1}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=150)
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args()
+    split = noisy_digits(noisy_labels=200, seed=42)
+    times = {"plain": [], "ours": []}
+    for repeat in range(args.repeats):
+        for name, run in (("plain", lambda: plain_port(split, args.epochs)), ("ours", lambda: side_by_side(split, args.epochs, 42 + repeat))):
+            keras.utils.set_random_seed(42 + repeat)
+            start = time.perf_counter()
+            curves = run()
+            times[name].append(time.perf_counter() - start)
+            print(f"{name:>5} run {repeat + 1}: {times[name][-1]:6.1f} s")
+            for rate in RATES:
+                print(f"        p={rate}: {summary(curves[rate])}")
+    plain, ours = np.median(times["plain"]), np.median(times["ours"])
+    print(f"\nplain port {plain:.1f} s, this project {ours:.1f} s: ratio {ours / plain:.3f} (target <= 0.2)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""
+Title: Dropout 101: what the layer does, and its two readings
+Description: The Dropout slides' claims, measured: activations zeroed with probability p
+while training, the identity at test time; Keras' inverted dropout against the slides'
+"multiply the weights by the keep probability"; and the ensemble reading, Monte-Carlo
+averages of sampled masks approaching the test-time network.
+
+Run: python recipes/dropout_101.py [--seed 42] [--out runs/dropout_101]
+"""
+
+import argparse
+import json
+import math
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+
+import keras
+import numpy as np
+
+from keras_workshop import (
+    SlideDropout,
+    as_dataset,
+    dropout_mlp,
+    mc_dropout_predict,
+    noisy_digits,
+    set_deterministic,
+    to_inverted_dropout,
+)
+
+parser = argparse.ArgumentParser(description="The Dropout slides' claims, measured.")
+parser.add_argument("--seed", type=int, default=42, help="random seed")
+parser.add_argument("--out", default="runs/dropout_101", help="output folder")
+args = parser.parse_args()
+
+set_deterministic(args.seed)
+os.makedirs(args.out, exist_ok=True)
+results = {}
+
+"""
+## Dropout: randomly set activations to 0 with probability p
+
+Keras scales the kept activations by 1 / (1 - p) while training ("inverted dropout"),
+so nothing changes at test time.
+"""
+
+print("## Dropout at training and test time")
+activations = np.ones((1000, 1000), dtype="float32")
+for dropout_rate in [0.2, 0.5, 0.8]:
+    layer = keras.layers.Dropout(dropout_rate, seed=args.seed)
+    dropped = np.asarray(layer(activations, training=True))
+    zero_fraction = float(np.mean(dropped == 0))
+    standard_error = math.sqrt(dropout_rate * (1 - dropout_rate) / dropped.size)
+    kept_values = np.unique(dropped[dropped != 0])
+    identity = bool(np.array_equal(np.asarray(layer(activations, training=False)), activations))
+    print(
+        f"p = {dropout_rate}: zeroed {zero_fraction:.4f} (expected {dropout_rate}, standard error "
+        f"{standard_error:.4f}); kept values {kept_values} (1/(1-p) = {1 / (1 - dropout_rate):.4f}); "
+        f"identity at test time: {identity}"
+    )
+    results[f"p={dropout_rate}"] = dict(zeroed=zero_fraction, kept=kept_values.tolist(), identity=identity)
+
+"""
+## The slides' formulation: no scaling while training, weights times (1 - p) at test
+
+A network trained with `SlideDropout` (the paper's form) converts to Keras' form by
+multiplying the weights after each dropout by the keep probability. The converted model
+gives the slides' test-time outputs.
+"""
+
+print("\n## Slide formulation vs Keras' inverted dropout")
+split = noisy_digits(noisy_labels=0, seed=args.seed)
+slide_model = keras.Sequential(
+    [
+        keras.Input((64,), name="features"),
+        keras.layers.Dense(256, activation="relu"),
+        SlideDropout(0.5, seed=args.seed),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+slide_model.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy", metrics=["accuracy"])
+slide_model.fit(
+    as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed),
+    validation_data=as_dataset(split.x_test, split.y_test, 512),
+    epochs=5,
+    shuffle=False,  # the dataset reshuffles itself every epoch
+    verbose=0,
+)
+first, second = slide_model.layers[0], slide_model.layers[2]
+hidden = np.maximum(split.x_test.astype(np.float64) @ first.kernel.numpy() + first.bias.numpy(), 0)
+logits = (hidden * (1 - 0.5)) @ second.kernel.numpy() + second.bias.numpy()
+slide_rule = np.exp(logits - logits.max(1, keepdims=True))
+slide_rule /= slide_rule.sum(1, keepdims=True)
+keras_model = to_inverted_dropout(slide_model)
+converted = keras_model.predict(split.x_test, verbose=0)
+gap = float(np.abs(converted - slide_rule).max())
+print(f"max |Keras inverted-dropout model - slide test-time rule| = {gap:.2e} on {len(split.x_test)} digits")
+results["equivalence_max_gap"] = gap
+
+"""
+## Ensemble interpretation: Monte-Carlo dropout
+
+Each mask samples one of the weight-sharing sub-networks. Their average approaches the
+deterministic test-time network as the number of masks grows (exactly, in expectation,
+when dropout feeds a linear layer; close to it through the softmax).
+"""
+
+print("\n## Monte-Carlo dropout: average of sampled masks vs the test-time network")
+mlp = dropout_mlp(64, (256, 256), 10, dropout_rate=0.5)
+mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
+mlp.fit(as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed), epochs=5, shuffle=False, verbose=0)
+deterministic = mlp.predict(split.x_test, verbose=0)
+linear_readout = keras.Sequential(
+    [
+        keras.Input((64,), name="features"),
+        keras.layers.Dense(256, activation="relu"),
+        keras.layers.Dropout(0.5),
+        keras.layers.Dense(10),
+    ]
+)
+networks = {
+    "slide MLP, softmax probabilities": (mlp, deterministic),
+    "dropout into a linear layer": (linear_readout, linear_readout.predict(split.x_test, verbose=0)),
+}
+for label, (network, reference) in networks.items():
+    gaps = {}
+    for samples in [1, 10, 100, 1000]:
+        average = mc_dropout_predict(network, split.x_test, samples, seed=args.seed)
+        gaps[samples] = float(np.abs(average - reference).mean())
+        print(f"{label}: {samples:>4} masks, mean |average - test-time network| = {gaps[samples]:.4f}")
+    results[f"mc_gaps ({label})"] = gaps
+
+with open(os.path.join(args.out, "dropout_101.json"), "w") as file:
+    json.dump(results, file, indent=2)
+print(f"\nWrote {os.path.join(args.out, 'dropout_101.json')}")

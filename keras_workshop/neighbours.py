@@ -77,13 +77,7 @@ def nearest_neighbours(
         if exclude_self:
             own = np.nonzero((ids >= start) & (ids < start + len(scores)))[0]
             scores[ids[own] - start, own] = -np.inf
-        if start == 0:
-            first = np.ascontiguousarray(scores.T)
-            top = np.argpartition(-first, k - 1, axis=1)[:, :k]
-            best_scores[:] = np.take_along_axis(first, top, axis=1)
-            best_ids[:] = top
-        else:
-            _merge(best_scores, best_ids, scores, start)
+        _merge(best_scores, best_ids, scores, start)
 
     order = np.lexsort((best_ids, -best_scores), axis=-1)
     best_ids = np.take_along_axis(best_ids, order, axis=1)
@@ -124,22 +118,28 @@ def _merge(best_scores, best_ids, scores, start) -> None:
     The chunk's rows form groups of `_GROUP` strided rows (group g holds rows
     g, g + n, g + 2n, ... for n groups), so the group maxima are an
     element-wise max of `_GROUP` contiguous slabs, which NumPy vectorises.
-    Only groups whose maximum beats a query's current k-th score are read.
+    Only groups whose maximum reaches a query's threshold are read: its
+    current k-th best score, or, before it has k, its k-th largest group
+    maximum in this chunk (k rows score at least that much).
     """
     k = best_scores.shape[1]
-    threshold = best_scores.min(axis=1)
-    if len(scores) % _GROUP:  # the last chunk: pad with -inf to whole groups
-        padded = np.full((len(scores) + _GROUP - len(scores) % _GROUP, scores.shape[1]), -np.inf, scores.dtype)
-        padded[: len(scores)] = scores
+    rows_in_chunk = len(scores)
+    if rows_in_chunk % _GROUP:  # the last chunk: pad with -inf to whole groups
+        padded = np.full((rows_in_chunk + _GROUP - rows_in_chunk % _GROUP, scores.shape[1]), -np.inf, scores.dtype)
+        padded[:rows_in_chunk] = scores
         scores = padded
     groups = len(scores) // _GROUP
     group_max = scores.reshape(_GROUP, groups, scores.shape[1]).max(axis=0)
-    hot_queries, hot_groups = np.nonzero((group_max > threshold).T)  # in query order
+    threshold = best_scores.min(axis=1)
+    if start == 0 and groups >= k:
+        threshold = np.partition(group_max, groups - k, axis=0)[groups - k]
+    hot = np.greater_equal(group_max.T, threshold[:, None], order="C")
+    hot_queries, hot_groups = np.nonzero(hot)  # in query order
     if not hot_queries.size:
         return
     rows = hot_groups[:, None] + groups * np.arange(_GROUP)
     candidates = scores[rows, hot_queries[:, None]]
-    keep = candidates > threshold[hot_queries][:, None]
+    keep = (candidates >= threshold[hot_queries][:, None]) & (rows < rows_in_chunk)
     touched = np.broadcast_to(hot_queries[:, None], keep.shape)[keep]  # sorted
     queries, first, counts = np.unique(touched, return_index=True, return_counts=True)
     # One row per touched query: its current top k, then its new candidates (padded with -inf).

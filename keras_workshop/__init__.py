@@ -1,42 +1,49 @@
 """keras_workshop: the Embeddings and Dropout Regularization slides in Keras 3.
 
-The public API:
+The public API (imported on first use, so `import keras_workshop` stays cheap and
+`python -m keras_workshop.check_export` never loads TensorFlow's Python API):
 
 - symbols to ids to one-hot: `Vocabulary`, `onehot`
 - the slides' layers and models: `keras_workshop.slides`, `Embedding`
 - similarity: `euclidean_distance`, `cosine_similarity`, `nearest_neighbours`
 - dropout: `dropout_mlp`, `SlideDropout`, `to_inverted_dropout`, `mc_dropout_predict`
 - training and data: `fit_side_by_side`, `noisy_digits`, `as_dataset`
-- export: `export_for_serving`; reproducibility: `set_deterministic`
+- export: `export_for_serving`, `write_model_config`; reproducibility: `set_deterministic`
 """
 
-from keras_workshop.datasets import as_dataset, noisy_digits
-from keras_workshop.dropout import SlideDropout, mc_dropout_predict, to_inverted_dropout
-from keras_workshop.embedding import Embedding
-from keras_workshop.export import export_for_serving
-from keras_workshop.models import dropout_mlp
-from keras_workshop.neighbours import nearest_neighbours
-from keras_workshop.similarity import cosine_similarity, euclidean_distance
-from keras_workshop.reproducibility import set_deterministic
-from keras_workshop.training import fit_side_by_side
-from keras_workshop.vocabulary import Vocabulary, onehot
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Embedding",
-    "SlideDropout",
-    "as_dataset",
-    "dropout_mlp",
-    "export_for_serving",
-    "fit_side_by_side",
-    "mc_dropout_predict",
-    "noisy_digits",
-    "to_inverted_dropout",
-    "Vocabulary",
-    "cosine_similarity",
-    "euclidean_distance",
-    "nearest_neighbours",
-    "onehot",
-    "set_deterministic",
-]
+_EXPORTS = {
+    "Embedding": "embedding",
+    "SlideDropout": "dropout",
+    "Vocabulary": "vocabulary",
+    "as_dataset": "datasets",
+    "cosine_similarity": "similarity",
+    "dropout_mlp": "models",
+    "euclidean_distance": "similarity",
+    "export_for_serving": "export",
+    "fit_side_by_side": "training",
+    "mc_dropout_predict": "dropout",
+    "nearest_neighbours": "neighbours",
+    "noisy_digits": "datasets",
+    "onehot": "vocabulary",
+    "set_deterministic": "reproducibility",
+    "to_inverted_dropout": "dropout",
+    "write_model_config": "export",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"keras_workshop.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keras_workshop' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -128,5 +128,9 @@ in the served graph.
 """
 
 for rate in dropout_rates:
-    written.append(export_for_serving(models[f"p={rate}"], f"dropout_mlp_p{rate}", base_dir=args.saved_models))
+    written.append(
+        export_for_serving(
+            models[f"p={rate}"], f"dropout_mlp_p{rate}", base_dir=args.saved_models, output_name="probabilities"
+        )
+    )
 print("Wrote", *written, os.path.join(args.out, "curves.json"), os.path.join(args.out, "regularisers.json"), sep="\n  ")

@@ -226,7 +226,7 @@ trains word vectors on a real corpus and draws that map.
 """
 
 # The lab model, exported in TF Serving's layout (<name>/<version>/); its graph keeps the id check.
-export_path = export_for_serving(lab_model, "embedding_lab", base_dir=args.saved_models)
+export_path = export_for_serving(lab_model, "embedding_lab", base_dir=args.saved_models, output_name="vectors")
 
 histogram = plot_cosine_histograms(cosines, os.path.join(args.out, "cosine_histograms.png"))
 claims_path = os.path.join(args.out, "claims.json")

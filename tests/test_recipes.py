@@ -20,6 +20,14 @@ def run_recipe(name, *args):
     )
 
 
+def assert_served_by_cpp_loader(*paths):
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_workshop.check_export", *map(str, paths)],
+        capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_embeddings_101(tmp_path):
     saved = tmp_path / "saved_models"
     result = run_recipe(
@@ -32,11 +40,12 @@ def test_embeddings_101(tmp_path):
     assert "sqrt(2)" in result.stdout and "onehot('salad')" in result.stdout
     with open(tmp_path / "cosine_histograms.png", "rb") as file:
         assert file.read(8) == b"\x89PNG\r\n\x1a\n"
-    served = tf.saved_model.load(str(saved / "embedding_lab" / "1"))
+    served = tf.saved_model.load(str(saved / "embedding_lab" / "1")).signatures["serving_default"]
     lab = np.arange(40, dtype="float32").reshape(10, 4)
-    np.testing.assert_array_equal(served.serve(tf.constant([[7]]))[0, 0], lab[7])
+    np.testing.assert_array_equal(served(ids=tf.constant([[7]]))["vectors"][0, 0], lab[7])
     with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
-        served.serve(tf.constant([[10]]))
+        served(ids=tf.constant([[10]]))
+    assert_served_by_cpp_loader(saved / "embedding_lab" / "1")
 
 
 def test_dropout_curves(tmp_path):
@@ -51,11 +60,13 @@ def test_dropout_curves(tmp_path):
         for extension in ("png", "svg"):
             assert (tmp_path / f"dropout_curves_{number}.{extension}").stat().st_size > 1000
     assert (tmp_path / "regularisers.png").exists()
-    served = tf.saved_model.load(str(saved / "dropout_mlp_p0.2" / "1"))
-    probabilities = served.serve(tf.zeros((2, 64)))
+    served = tf.saved_model.load(str(saved / "dropout_mlp_p0.2" / "1")).signatures["serving_default"]
+    probabilities = served(features=tf.zeros((2, 64)))["probabilities"]
     np.testing.assert_allclose(np.sum(probabilities, axis=1), 1, rtol=1e-5)
     # dropout is inactive in the served graph: the same input gives the same output
-    np.testing.assert_array_equal(probabilities, served.serve(tf.zeros((2, 64))))
+    np.testing.assert_array_equal(probabilities, served(features=tf.zeros((2, 64)))["probabilities"])
+    assert_served_by_cpp_loader(*(saved / f"dropout_mlp_p{rate}" / "1" for rate in ("0.0", "0.2", "0.8")))
+    assert (saved / "models.config").read_text().count("config {") == 3
 
 
 def test_dropout_101(tmp_path):

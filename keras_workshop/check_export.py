@@ -1,0 +1,246 @@
+"""Check an export the way TF Serving loads it: TensorFlow's C++ loader, no Python TensorFlow.
+
+Usage: python -m keras_workshop.check_export EXPORT_DIR [EXPORT_DIR ...]
+
+For each export (a `<name>/<version>/` SavedModel folder) this loads the model with
+`TF_LoadSessionFromSavedModel` (tag `serve`) from the TensorFlow wheel's C library,
+the same C++ `LoadSavedModel` that TF Serving uses, reads the signatures from the
+MetaGraphDef, and runs every sample stored by `export_for_serving`
+(`assets.extra/keras_workshop_samples.json`) by the signature's tensor names,
+comparing the results with the Keras outputs stored beside them. This process never
+imports TensorFlow's Python API: an export that only `tf.saved_model.load` can read
+(a `tf.saved_model.save` of a Keras 3 model, a `tf.py_function` in a signature)
+fails here as it would in TF Serving.
+
+Exit status: 0 when every export loads and every sample matches, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import json
+import os
+import sys
+
+import numpy as np
+
+_DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 9: np.int64, 10: np.bool_}
+_CODES = {np.dtype(value): code for code, value in _DTYPES.items()}
+_PREDICT = "tensorflow/serving/predict"
+
+
+def main(argv: list[str] | None = None) -> int:
+    paths = sys.argv[1:] if argv is None else argv
+    if not paths:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    library = _Library()
+    failures = 0
+    for path in paths:
+        for line, ok in check(path, library):
+            print(("ok    " if ok else "FAIL  ") + line)
+            failures += not ok
+    leaked = "tensorflow" in sys.modules
+    if leaked:
+        print("FAIL  TensorFlow's Python API was imported; the check is not independent of it")
+    return 1 if failures or leaked else 0
+
+
+def check(path: str, library: "_Library | None" = None):
+    """Yields `(message, ok)` for loading `path` and for each stored sample."""
+    library = library or _Library()
+    try:
+        session, graph, signatures = library.load(path)
+    except RuntimeError as error:
+        yield f"{path}: load failed: {error}", False
+        return
+    yield f"{path}: loaded with tag 'serve'; signatures {sorted(signatures)}", True
+    if "serving_default" not in signatures:
+        yield f"{path}: no 'serving_default' signature", False
+    samples_path = os.path.join(path, "assets.extra", "keras_workshop_samples.json")
+    if not os.path.exists(samples_path):
+        yield f"{path}: no stored samples ({samples_path}); nothing was run", False
+        return
+    with open(samples_path) as file:
+        samples = json.load(file)
+    for name, sample in samples.items():
+        if name not in signatures:
+            yield f"{path}: sample for unknown signature {name!r}", False
+            continue
+        method, inputs, outputs = signatures[name]
+        if method != _PREDICT:
+            yield f"{path}: {name}: method {method!r}, expected {_PREDICT!r}", False
+        feeds = {inputs[key]: _decode(value) for key, value in sample["inputs"].items()}
+        fetch_names = list(sample["outputs"])
+        try:
+            results = library.run(session, graph, feeds, [outputs[key] for key in fetch_names])
+        except (RuntimeError, KeyError) as error:
+            yield f"{path}: {name}: run failed: {error}", False
+            continue
+        for key, result in zip(fetch_names, results):
+            expected = _decode(sample["outputs"][key])
+            same = result.shape == expected.shape and np.allclose(result, expected, rtol=1e-5, atol=1e-6)
+            detail = f"max difference {np.max(np.abs(result - expected)):.2e}" if result.shape == expected.shape else f"shape {result.shape} vs {expected.shape}"
+            yield f"{path}: {name} -> {key}: {detail}", bool(same)
+
+
+def _decode(encoded: dict) -> np.ndarray:
+    return np.asarray(encoded["values"], dtype=encoded["dtype"]).reshape(encoded["shape"])
+
+
+class _Output(ctypes.Structure):
+    _fields_ = [("oper", ctypes.c_void_p), ("index", ctypes.c_int)]
+
+
+class _Buffer(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("length", ctypes.c_size_t), ("deallocator", ctypes.c_void_p)]
+
+
+class _Library:
+    """The TensorFlow C API from the installed wheel, through ctypes."""
+
+    def __init__(self):
+        spec = importlib.util.find_spec("tensorflow")  # locates the wheel without importing it
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("TensorFlow is not installed: its C library is needed to check exports.")
+        folder = list(spec.submodule_search_locations)[0]
+        framework = ctypes.CDLL(os.path.join(folder, "libtensorflow_framework.so.2"), mode=ctypes.RTLD_GLOBAL)
+        main = ctypes.CDLL(os.path.join(folder, "libtensorflow_cc.so.2"), mode=ctypes.RTLD_GLOBAL)
+        P, I64 = ctypes.c_void_p, ctypes.c_int64
+        signatures = {
+            "TF_NewStatus": (P, []),
+            "TF_DeleteStatus": (None, [P]),
+            "TF_GetCode": (ctypes.c_int, [P]),
+            "TF_Message": (ctypes.c_char_p, [P]),
+            "TF_NewGraph": (P, []),
+            "TF_NewSessionOptions": (P, []),
+            "TF_NewBuffer": (ctypes.POINTER(_Buffer), []),
+            "TF_LoadSessionFromSavedModel": (
+                P, [P, P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, P, ctypes.POINTER(_Buffer), P]
+            ),
+            "TF_GraphOperationByName": (P, [P, ctypes.c_char_p]),
+            "TF_AllocateTensor": (P, [ctypes.c_int, ctypes.POINTER(I64), ctypes.c_int, ctypes.c_size_t]),
+            "TF_DeleteTensor": (None, [P]),
+            "TF_TensorData": (P, [P]),
+            "TF_TensorByteSize": (ctypes.c_size_t, [P]),
+            "TF_TensorType": (ctypes.c_int, [P]),
+            "TF_NumDims": (ctypes.c_int, [P]),
+            "TF_Dim": (I64, [P, ctypes.c_int]),
+            "TF_SessionRun": (
+                None,
+                [P, P, ctypes.POINTER(_Output), ctypes.POINTER(P), ctypes.c_int, ctypes.POINTER(_Output),
+                 ctypes.POINTER(P), ctypes.c_int, P, ctypes.c_int, P, P],
+            ),
+        }
+        for name, (result, arguments) in signatures.items():
+            function = getattr(main, name, None) or getattr(framework, name)
+            function.restype, function.argtypes = result, arguments
+            setattr(self, name[3:], function)
+
+    def load(self, path: str):
+        status, graph, meta = self.NewStatus(), self.NewGraph(), self.NewBuffer()
+        tags = (ctypes.c_char_p * 1)(b"serve")
+        session = self.LoadSessionFromSavedModel(
+            self.NewSessionOptions(), None, os.fsencode(path), tags, 1, graph, meta, status
+        )
+        self._raise_on_error(status)
+        data = ctypes.string_at(meta.contents.data, meta.contents.length)
+        return session, graph, _signature_defs(data)
+
+    def run(self, session, graph, feeds: dict, fetches: list[str]) -> list[np.ndarray]:
+        status = self.NewStatus()
+        inputs = (_Output * len(feeds))(*(self._output(graph, name) for name in feeds))
+        values = (ctypes.c_void_p * len(feeds))(*(self._tensor(array) for array in feeds.values()))
+        outputs = (_Output * len(fetches))(*(self._output(graph, name) for name in fetches))
+        results = (ctypes.c_void_p * len(fetches))()
+        self.SessionRun(session, None, inputs, values, len(feeds), outputs, results, len(fetches), None, 0, None, status)
+        for value in values:
+            self.DeleteTensor(value)
+        self._raise_on_error(status)
+        arrays = []
+        for tensor in results:
+            shape = tuple(self.Dim(tensor, axis) for axis in range(self.NumDims(tensor)))
+            dtype = _DTYPES[self.TensorType(tensor)]
+            raw = ctypes.string_at(self.TensorData(tensor), self.TensorByteSize(tensor))
+            arrays.append(np.frombuffer(raw, dtype=dtype).reshape(shape).copy())
+            self.DeleteTensor(tensor)
+        return arrays
+
+    def _output(self, graph, tensor_name: str) -> _Output:
+        operation, _, index = tensor_name.partition(":")
+        handle = self.GraphOperationByName(graph, operation.encode())
+        if not handle:
+            raise KeyError(f"no operation {operation!r} in the graph")
+        return _Output(handle, int(index or 0))
+
+    def _tensor(self, array: np.ndarray):
+        array = np.ascontiguousarray(array)
+        dims = (ctypes.c_int64 * array.ndim)(*array.shape)
+        tensor = self.AllocateTensor(_CODES[array.dtype], dims, array.ndim, array.nbytes)
+        ctypes.memmove(self.TensorData(tensor), array.ctypes.data, array.nbytes)
+        return tensor
+
+    def _raise_on_error(self, status) -> None:
+        code = self.GetCode(status)
+        if code:
+            raise RuntimeError(f"TensorFlow status {code}: {self.Message(status).decode(errors='replace')}")
+
+
+def _fields(data: bytes):
+    """Decodes one protobuf message into (field number, value) pairs (wire format only)."""
+    position = 0
+    while position < len(data):
+        key, position = _varint(data, position)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, position = _varint(data, position)
+        elif wire == 1:
+            value, position = data[position : position + 8], position + 8
+        elif wire == 2:
+            length, position = _varint(data, position)
+            value, position = data[position : position + length], position + length
+        elif wire == 5:
+            value, position = data[position : position + 4], position + 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        yield number, value
+
+
+def _varint(data: bytes, position: int):
+    result = shift = 0
+    while True:
+        byte = data[position]
+        position += 1
+        result |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return result, position
+
+
+def _map_entries(data: bytes):
+    fields = dict(_fields(data))
+    return fields.get(1, b"").decode(), fields.get(2, b"")
+
+
+def _signature_defs(meta_graph: bytes) -> dict:
+    """MetaGraphDef.signature_def (field 5) -> name: (method, {input: tensor}, {output: tensor})."""
+    signatures = {}
+    for number, value in _fields(meta_graph):
+        if number != 5:
+            continue
+        name, definition = _map_entries(value)
+        inputs, outputs, method = {}, {}, ""
+        for field, content in _fields(definition):
+            if field in (1, 2):  # inputs, outputs: map<string, TensorInfo>; TensorInfo.name is field 1
+                key, info = _map_entries(content)
+                tensor = dict(_fields(info)).get(1, b"").decode()
+                (inputs if field == 1 else outputs)[key] = tensor
+            elif field == 3:
+                method = content.decode()
+        signatures[name] = (method, inputs, outputs)
+    return signatures
+
+
+if __name__ == "__main__":
+    sys.exit(main())

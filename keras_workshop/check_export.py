@@ -25,8 +25,12 @@ import sys
 
 import numpy as np
 
+from keras_workshop._savedmodel_proto import signature_defs as _signature_defs
+
 _DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 9: np.int64, 10: np.bool_}
 _CODES = {np.dtype(value): code for code, value in _DTYPES.items()}
+_STRING = 7  # TF_STRING: elements are TF_TString structs
+_TSTRING_SIZE = 24
 _PREDICT = "tensorflow/serving/predict"
 
 
@@ -80,13 +84,20 @@ def check(path: str, library: "_Library | None" = None):
             continue
         for key, result in zip(fetch_names, results):
             expected = _decode(sample["outputs"][key])
-            same = result.shape == expected.shape and np.allclose(result, expected, rtol=1e-5, atol=1e-6)
-            detail = f"max difference {np.max(np.abs(result - expected)):.2e}" if result.shape == expected.shape else f"shape {result.shape} vs {expected.shape}"
+            if result.shape != expected.shape:
+                same, detail = False, f"shape {result.shape} vs {expected.shape}"
+            elif expected.dtype == object or expected.dtype == bool:
+                same = bool(np.all(result == expected))
+                detail = "equal" if same else f"differs: {result.ravel()[:6]} vs {expected.ravel()[:6]}"
+            else:
+                same = np.allclose(result, expected, rtol=1e-5, atol=1e-6)
+                detail = f"max difference {np.max(np.abs(result - expected)):.2e}"
             yield f"{path}: {name} -> {key}: {detail}", bool(same)
 
 
 def _decode(encoded: dict) -> np.ndarray:
-    return np.asarray(encoded["values"], dtype=encoded["dtype"]).reshape(encoded["shape"])
+    dtype = object if encoded["dtype"] == "str" else encoded["dtype"]
+    return np.asarray(encoded["values"], dtype=dtype).reshape(encoded["shape"])
 
 
 class _Output(ctypes.Structure):
@@ -105,8 +116,9 @@ class _Library:
         if spec is None or not spec.submodule_search_locations:
             raise RuntimeError("TensorFlow is not installed: its C library is needed to check exports.")
         folder = list(spec.submodule_search_locations)[0]
-        framework = ctypes.CDLL(os.path.join(folder, "libtensorflow_framework.so.2"), mode=ctypes.RTLD_GLOBAL)
-        main = ctypes.CDLL(os.path.join(folder, "libtensorflow_cc.so.2"), mode=ctypes.RTLD_GLOBAL)
+        # Local symbol scope: global TensorFlow symbols clash with other extensions (numpy.random).
+        framework = ctypes.CDLL(os.path.join(folder, "libtensorflow_framework.so.2"))
+        main = ctypes.CDLL(os.path.join(folder, "libtensorflow_cc.so.2"))
         P, I64 = ctypes.c_void_p, ctypes.c_int64
         signatures = {
             "TF_NewStatus": (P, []),
@@ -127,6 +139,10 @@ class _Library:
             "TF_TensorType": (ctypes.c_int, [P]),
             "TF_NumDims": (ctypes.c_int, [P]),
             "TF_Dim": (I64, [P, ctypes.c_int]),
+            "TF_StringInit": (None, [P]),
+            "TF_StringCopy": (None, [P, ctypes.c_char_p, ctypes.c_size_t]),
+            "TF_StringGetDataPointer": (P, [P]),
+            "TF_StringGetSize": (ctypes.c_size_t, [P]),
             "TF_SessionRun": (
                 None,
                 [P, P, ctypes.POINTER(_Output), ctypes.POINTER(P), ctypes.c_int, ctypes.POINTER(_Output),
@@ -161,9 +177,19 @@ class _Library:
         arrays = []
         for tensor in results:
             shape = tuple(self.Dim(tensor, axis) for axis in range(self.NumDims(tensor)))
-            dtype = _DTYPES[self.TensorType(tensor)]
-            raw = ctypes.string_at(self.TensorData(tensor), self.TensorByteSize(tensor))
-            arrays.append(np.frombuffer(raw, dtype=dtype).reshape(shape).copy())
+            data = self.TensorData(tensor)
+            if self.TensorType(tensor) == _STRING:
+                count = int(np.prod(shape))
+                elements = [
+                    ctypes.string_at(
+                        self.StringGetDataPointer(data + i * _TSTRING_SIZE), self.StringGetSize(data + i * _TSTRING_SIZE)
+                    ).decode()
+                    for i in range(count)
+                ]
+                arrays.append(np.array(elements, dtype=object).reshape(shape))
+            else:
+                raw = ctypes.string_at(data, self.TensorByteSize(tensor))
+                arrays.append(np.frombuffer(raw, dtype=_DTYPES[self.TensorType(tensor)]).reshape(shape).copy())
             self.DeleteTensor(tensor)
         return arrays
 
@@ -175,8 +201,17 @@ class _Library:
         return _Output(handle, int(index or 0))
 
     def _tensor(self, array: np.ndarray):
-        array = np.ascontiguousarray(array)
+        array = np.asarray(array)
         dims = (ctypes.c_int64 * array.ndim)(*array.shape)
+        if array.dtype == object:
+            tensor = self.AllocateTensor(_STRING, dims, array.ndim, array.size * _TSTRING_SIZE)
+            data = self.TensorData(tensor)
+            for i, value in enumerate(array.ravel()):
+                encoded = str(value).encode()
+                self.StringInit(data + i * _TSTRING_SIZE)
+                self.StringCopy(data + i * _TSTRING_SIZE, encoded, len(encoded))
+            return tensor
+        array = np.asarray(array, order="C")  # keeps 0-d (scalar) inputs 0-d
         tensor = self.AllocateTensor(_CODES[array.dtype], dims, array.ndim, array.nbytes)
         ctypes.memmove(self.TensorData(tensor), array.ctypes.data, array.nbytes)
         return tensor
@@ -185,61 +220,6 @@ class _Library:
         code = self.GetCode(status)
         if code:
             raise RuntimeError(f"TensorFlow status {code}: {self.Message(status).decode(errors='replace')}")
-
-
-def _fields(data: bytes):
-    """Decodes one protobuf message into (field number, value) pairs (wire format only)."""
-    position = 0
-    while position < len(data):
-        key, position = _varint(data, position)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, position = _varint(data, position)
-        elif wire == 1:
-            value, position = data[position : position + 8], position + 8
-        elif wire == 2:
-            length, position = _varint(data, position)
-            value, position = data[position : position + length], position + length
-        elif wire == 5:
-            value, position = data[position : position + 4], position + 4
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-        yield number, value
-
-
-def _varint(data: bytes, position: int):
-    result = shift = 0
-    while True:
-        byte = data[position]
-        position += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return result, position
-
-
-def _map_entries(data: bytes):
-    fields = dict(_fields(data))
-    return fields.get(1, b"").decode(), fields.get(2, b"")
-
-
-def _signature_defs(meta_graph: bytes) -> dict:
-    """MetaGraphDef.signature_def (field 5) -> name: (method, {input: tensor}, {output: tensor})."""
-    signatures = {}
-    for number, value in _fields(meta_graph):
-        if number != 5:
-            continue
-        name, definition = _map_entries(value)
-        inputs, outputs, method = {}, {}, ""
-        for field, content in _fields(definition):
-            if field in (1, 2):  # inputs, outputs: map<string, TensorInfo>; TensorInfo.name is field 1
-                key, info = _map_entries(content)
-                tensor = dict(_fields(info)).get(1, b"").decode()
-                (inputs if field == 1 else outputs)[key] = tensor
-            elif field == 3:
-                method = content.decode()
-        signatures[name] = (method, inputs, outputs)
-    return signatures
 
 
 if __name__ == "__main__":

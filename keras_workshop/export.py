@@ -12,6 +12,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop._embedding_signatures import embedding_endpoints
+
 SAMPLES_FILE = os.path.join("assets.extra", "keras_workshop_samples.json")
 _AUTOMATIC_NAME = re.compile(r"^(keras_tensor|input_layer|input)(_\d+)?$")
 _TEMPORARY_PREFIX = ".tmp-"
@@ -25,6 +27,7 @@ def export_for_serving(
     output_name: str = "outputs",
     input_name: str | None = None,
     overwrite: bool = False,
+    vocabulary=None,
 ) -> str:
     """Exports `model` for TF Serving as `<base_dir>/<name>/<version>/`, atomically.
 
@@ -39,6 +42,15 @@ def export_for_serving(
     `python -m keras_workshop.check_export` replays through TensorFlow's C++
     loader. `<base_dir>/models.config` is then regenerated.
 
+    A model with an `Embedding` layer also gets `embed` (`ids` -> `vectors`)
+    and `neighbours` (`ids`, `k` -> `neighbour_ids`, cosine `scores`, computed
+    in the graph, own row excluded). With a `vocabulary` (a `Vocabulary` or the
+    symbols in id order) it also gets `embed_symbols` and `neighbours_symbols`,
+    which take symbols as strings through a lookup table inside the graph and
+    return symbols; unknown symbols get the explicit answer `found = false`
+    (zero vectors, `[UNK]` neighbours, zero scores). Ids out of range fail
+    with an error naming the id and the valid range.
+
     Args:
         model: a built Keras model with one input.
         name: the model's name in TF Serving (a plain folder name).
@@ -47,6 +59,7 @@ def export_for_serving(
         output_name: the name of the signature's output.
         input_name: the name of the signature's input; by default the model's.
         overwrite: replace an existing version (never done otherwise).
+        vocabulary: for embedding models, the symbols of the ids.
 
     Returns:
         The version folder written.
@@ -88,12 +101,25 @@ def export_for_serving(
         lambda inputs: {output_name: model(inputs, training=False)},
         input_signature=[signature],
     )
+    samples = {}
+    embedding = next((layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)), None)
+    if embedding is not None:
+        symbols = getattr(vocabulary, "symbols", vocabulary)
+        tables, endpoints = embedding_endpoints(embedding, symbols)
+        archive.track(tables)
+        for endpoint, (function, input_signature, sample) in endpoints.items():
+            archive.add_endpoint(endpoint, function, input_signature=input_signature)
+            samples[endpoint] = sample
+    elif vocabulary is not None:
+        raise ValueError("export_for_serving: a vocabulary needs a model with an Embedding layer.")
     temporary = os.path.join(model_dir, f"{_TEMPORARY_PREFIX}{version}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         archive.write_out(temporary, verbose=False)
         sample = _sample_input(signature)
         outputs = {output_name: np.asarray(model(sample, training=False))}
         write_samples(temporary, "serving_default", {input_name: sample}, outputs)
+        for endpoint, (inputs, expected) in samples.items():
+            write_samples(temporary, endpoint, inputs, expected)
         if os.path.exists(target):  # overwrite: move the old version aside first
             retired = f"{temporary}-old"
             os.rename(target, retired)
@@ -195,4 +221,7 @@ def _sample_input(signature: tf.TensorSpec) -> np.ndarray:
 
 def _encode(value) -> dict:
     array = np.asarray(value)
+    if array.dtype.kind in "OUS":
+        values = [v.decode() if isinstance(v, bytes) else str(v) for v in array.ravel().tolist()]
+        return {"dtype": "str", "shape": list(array.shape), "values": values}
     return {"dtype": str(array.dtype), "shape": list(array.shape), "values": array.ravel().tolist()}

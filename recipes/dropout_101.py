@@ -5,6 +5,8 @@ while training, the identity at test time; Keras' inverted dropout against the s
 "multiply the weights by the keep probability"; and the ensemble reading, Monte-Carlo
 averages of sampled masks approaching the test-time network.
 
+The converted model is exported to `saved_models/slide_dropout_converted/<version>/`.
+
 Run: python recipes/dropout_101.py [--seed 42] [--out runs/dropout_101]
 """
 
@@ -22,6 +24,7 @@ from keras_workshop import (
     SlideDropout,
     as_dataset,
     dropout_mlp,
+    export_for_serving,
     mc_dropout_predict,
     noisy_digits,
     set_deterministic,
@@ -31,6 +34,7 @@ from keras_workshop import (
 parser = argparse.ArgumentParser(description="The Dropout slides' claims, measured.")
 parser.add_argument("--seed", type=int, default=42, help="random seed")
 parser.add_argument("--out", default="runs/dropout_101", help="output folder")
+parser.add_argument("--saved-models", default="saved_models", help="where to export the converted model")
 args = parser.parse_args()
 
 set_deterministic(args.seed)
@@ -96,6 +100,8 @@ converted = keras_model.predict(split.x_test, verbose=0)
 gap = float(np.abs(converted - slide_rule).max())
 print(f"max |Keras inverted-dropout model - slide test-time rule| = {gap:.2e} on {len(split.x_test)} digits")
 results["equivalence_max_gap"] = gap
+export_path = export_for_serving(keras_model, "slide_dropout_converted", args.saved_models, output_name="probabilities")
+print(f"Exported the converted model to {export_path}")
 
 """
 ## Ensemble interpretation: Monte-Carlo dropout

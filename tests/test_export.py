@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_workshop import dropout_mlp, export_for_serving, slides
+from keras_workshop import Vocabulary, dropout_mlp, export_for_serving, nearest_neighbours, slides
 from keras_workshop.export import write_samples
 from tests.conftest import REPO
 
@@ -70,8 +70,9 @@ def test_check_export_passes_through_the_cpp_loader(tmp_path):
     ]
     result = check_export(*paths)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("ok    ") == 4 and "FAIL" not in result.stdout
-    assert "serving_default -> vectors: max difference 0.00e+00" in result.stdout
+    assert "FAIL" not in result.stdout
+    for line in ("serving_default -> vectors: max difference 0.00e+00", "embed -> vectors", "neighbours -> neighbour_ids: max difference 0.00e+00"):
+        assert line in result.stdout, result.stdout
 
 
 def test_check_export_catches_exports_tf_serving_cannot_run(tmp_path):
@@ -100,25 +101,58 @@ def test_check_export_catches_exports_tf_serving_cannot_run(tmp_path):
         assert "FAIL" in result.stdout and "failed" in result.stdout, result.stdout
 
 
-def test_out_of_range_id_is_rejected_by_the_served_graph(tmp_path):
+def test_symbol_signatures_through_the_cpp_loader(tmp_path):
+    vocabulary = Vocabulary(["tomato", "bread", "salad", "cheese", "olive", "pasta"])
+    model = slides.Sequential()
+    model.add(slides.Embedding(output_dim=4, input_dim=len(vocabulary), input_length=1))
+    path = export_for_serving(model, "food", base_dir=str(tmp_path), output_name="vectors", vocabulary=vocabulary)
+    result = check_export(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for line in ("neighbours_symbols -> neighbour_symbols: equal", "neighbours_symbols -> found: equal", "embed_symbols -> vectors"):
+        assert line in result.stdout, result.stdout
+    # In Python too: symbols in, symbols out, an explicit answer for an unknown symbol.
+    served = tf.saved_model.load(path).signatures["neighbours_symbols"]
+    answer = served(symbols=tf.constant(["salad", "pizza"]), k=tf.constant(2))
+    ids, scores = nearest_neighbours(model.layers[0].embeddings.numpy(), 2, k=2)
+    assert answer["neighbour_symbols"].numpy()[0].tolist() == [vocabulary.symbols[i].encode() for i in ids]
+    np.testing.assert_allclose(answer["scores"].numpy()[0], scores, rtol=1e-5)
+    assert answer["found"].numpy().tolist() == [True, False]
+    assert answer["neighbour_symbols"].numpy()[1].tolist() == [b"[UNK]", b"[UNK]"]
+    with pytest.raises(ValueError, match="6 symbols for an Embedding of input_dim 10"):
+        export_for_serving(embedding_model(), "bad", base_dir=str(tmp_path), vocabulary=vocabulary)
+
+
+RUN_IN_CPP = """
+import sys, numpy as np
+from keras_workshop.check_export import _Library
+library = _Library()
+session, graph, signatures = library.load(sys.argv[1])
+for signature, feeds, output in [
+    ("serving_default", {"ids": np.array([[3], [42]], np.int32)}, "vectors"),
+    ("neighbours", {"ids": np.array([3, -1], np.int32), "k": np.int32(2)}, "scores"),
+    ("neighbours", {"ids": np.array([3], np.int32), "k": np.int32(10)}, "scores"),
+]:
+    _, inputs, outputs = signatures[signature]
+    try:
+        library.run(session, graph, {inputs[key]: value for key, value in feeds.items()}, [outputs[output]])
+        print(signature, "ACCEPTED")
+    except RuntimeError as error:
+        print(signature, "REJECTED", str(error).splitlines()[0])
+assert "tensorflow" not in sys.modules
+"""
+
+
+def test_bad_ids_and_k_are_rejected_by_the_served_graph(tmp_path):
     path = export_for_serving(embedding_model(), "lab", base_dir=str(tmp_path), output_name="vectors")
-    script = textwrap.dedent(
-        f"""
-        import sys, numpy as np
-        from keras_workshop.check_export import _Library
-        library = _Library()
-        session, graph, signatures = library.load({path!r})
-        _, inputs, outputs = signatures["serving_default"]
-        try:
-            library.run(session, graph, {{inputs["ids"]: np.array([[3], [42]], np.int32)}}, [outputs["vectors"]])
-        except RuntimeError as error:
-            print("REJECTED", error)
-        assert "tensorflow" not in sys.modules
-        """
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_IN_CPP, path], capture_output=True, text=True, env=ENVIRONMENT, timeout=300
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=ENVIRONMENT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "REJECTED" in result.stdout and "[42]" in result.stdout and "expected ids in [0, 10)" in result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and all("REJECTED" in line for line in lines), result.stdout
+    assert "[42]" in lines[0] and "expected ids in [0, 10)" in lines[0]
+    assert "[-1]" in lines[1] and "expected ids in [0, 10)" in lines[1]
+    assert "k must be in [1, 9]" in lines[2]
 
 
 KILLED_EXPORTER = textwrap.dedent(

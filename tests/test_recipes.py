@@ -70,7 +70,8 @@ def test_dropout_curves(tmp_path):
 
 
 def test_dropout_101(tmp_path):
-    result = run_recipe("dropout_101.py", "--out", str(tmp_path))
+    saved = tmp_path / "saved_models"
+    result = run_recipe("dropout_101.py", "--out", str(tmp_path), "--saved-models", str(saved))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with open(tmp_path / "dropout_101.json") as file:
         results = json.load(file)
@@ -80,3 +81,4 @@ def test_dropout_101(tmp_path):
         assert results[f"p={rate}"]["identity"]
     linear = results["mc_gaps (dropout into a linear layer)"]
     assert linear["1000"] < 0.1 * linear["1"]
+    assert_served_by_cpp_loader(saved / "slide_dropout_converted" / "1")

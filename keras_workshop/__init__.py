@@ -5,7 +5,8 @@ The public API (imported on first use, so `import keras_workshop` stays cheap an
 
 - symbols to ids to one-hot: `Vocabulary`, `onehot`
 - the slides' layers and models: `keras_workshop.slides`, `Embedding`
-- similarity: `euclidean_distance`, `cosine_similarity`, `nearest_neighbours`
+- similarity: `euclidean_distance`, `cosine_similarity`, `nearest_neighbours`, and the
+  training callback `CosineNeighbours`
 - dropout: `dropout_mlp`, `SlideDropout`, `to_inverted_dropout`, `mc_dropout_predict`
 - training and data: `fit_side_by_side`, `noisy_digits`, `as_dataset`
 - export: `export_for_serving`, `write_model_config`; reproducibility: `set_deterministic`
@@ -16,6 +17,7 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "CosineNeighbours": "cosine_neighbours",
     "Embedding": "embedding",
     "SlideDropout": "dropout",
     "Vocabulary": "vocabulary",

@@ -1,0 +1,172 @@
+"""A callback that logs the cosine-similarity neighbours of probe symbols while training."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Callable, Mapping, Sequence
+
+import keras
+import numpy as np
+
+from keras_workshop.neighbours import nearest_neighbours
+from keras_workshop.vocabulary import Vocabulary
+
+
+class CosineNeighbours(keras.callbacks.Callback):
+    """Logs the top-k cosine neighbours of probe symbols every `every` epochs.
+
+    At each logging point the current weights of the Embedding layer are read
+    and normalised afresh (a cached copy would go stale as training moves
+    them), and all probes are answered by one matrix product plus top-k
+    (`nearest_neighbours`). Each point logs, per probe, its neighbours with
+    their cosine scores and the overlap of its top-k with the previous point's
+    (how settled the space is), plus the scores of `evaluate` if given.
+
+    Args:
+        layer: the `keras.layers.Embedding` (or its name in the model).
+        vocabulary: a `Vocabulary`, or the symbols in id order.
+        probes: the symbols to watch.
+        k: neighbours per probe.
+        every: log every `every` epochs; also at the end of training.
+        log_path: a `.jsonl` file getting one JSON object per logging point:
+            `{"epoch": e, "neighbours": {probe: [[symbol, score], ...]},
+            "overlap": {probe: fraction}, "scores": {...}}`.
+        tensorboard_dir: a log dir for TensorBoard text summaries
+            (`neighbours/<probe>`) and scalars (`scores/<name>`).
+        evaluate: a function of the weight matrix returning `{name: value}`
+            (for words: Spearman correlations with human similarity judgements).
+        verbose: 1 prints a table at each logging point, 0 prints nothing.
+        log_initial: also log before training (epoch 0: the initial, random space).
+
+    Example:
+
+    >>> callback = CosineNeighbours("embedding", vocabulary, ["france", "film"], k=5)
+    >>> model.fit(dataset, epochs=10, callbacks=[callback])
+    """
+
+    def __init__(
+        self,
+        layer,
+        vocabulary: Vocabulary | Sequence,
+        probes: Sequence,
+        k: int = 5,
+        every: int = 1,
+        log_path: str | None = None,
+        tensorboard_dir: str | None = None,
+        evaluate: Callable[[np.ndarray], Mapping[str, float]] | None = None,
+        verbose: int = 1,
+        log_initial: bool = True,
+    ):
+        super().__init__()
+        if not isinstance(vocabulary, Vocabulary):
+            vocabulary = Vocabulary(vocabulary)
+        if not probes:
+            raise ValueError("CosineNeighbours: got no probes; expected at least one symbol.")
+        if every < 1:
+            raise ValueError(f"CosineNeighbours: every must be >= 1, got {every}.")
+        if not 1 <= k < len(vocabulary):
+            raise ValueError(f"CosineNeighbours: k must be in [1, {len(vocabulary) - 1}], got {k}.")
+        self.probe_ids = vocabulary.ids(list(probes))  # ValueError naming unknown probes, with close matches
+        self.probes = list(probes)
+        self.vocabulary, self.k, self.every = vocabulary, k, every
+        self.log_path, self.evaluate, self.verbose = log_path, evaluate, verbose
+        self.tensorboard_dir = tensorboard_dir
+        self._layer = layer
+        self._writer = None
+        self._previous: dict[str, set] = {}
+        self._last_logged = None
+        self._epochs_done = 0
+        self.log_initial = log_initial
+        self.history: list[dict] = []
+        if log_path:
+            os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
+            open(log_path, "w").close()
+
+    @property
+    def layer(self) -> keras.layers.Embedding:
+        layer = self._layer
+        if isinstance(layer, str):
+            if self.model is None:
+                raise ValueError(f"CosineNeighbours: layer {layer!r} is a name, but no model is set.")
+            layer = self.model.get_layer(layer)
+        if not isinstance(layer, keras.layers.Embedding):
+            raise ValueError(
+                f"CosineNeighbours: layer {getattr(layer, 'name', layer)!r} is a "
+                f"{type(layer).__name__}; expected a keras.layers.Embedding."
+            )
+        if layer.input_dim != len(self.vocabulary):
+            raise ValueError(
+                f"CosineNeighbours: the Embedding has input_dim {layer.input_dim} but the "
+                f"vocabulary has {len(self.vocabulary)} symbols."
+            )
+        return layer
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.layer  # fails early on a wrong layer
+
+    def on_train_begin(self, logs=None):
+        if self.log_initial and self._last_logged is None:
+            self.log(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._epochs_done = epoch + 1
+        if (epoch + 1) % self.every == 0:
+            self.log(epoch + 1)
+
+    def on_train_end(self, logs=None):
+        if self._epochs_done and self._epochs_done != self._last_logged:
+            self.log(self._epochs_done)
+
+    def log(self, epoch: int) -> dict:
+        """Computes, records and returns the neighbours of every probe at `epoch`."""
+        weights = self.layer.embeddings
+        ids, scores = nearest_neighbours(weights, self.probe_ids, self.k)
+        symbols = np.asarray(self.vocabulary.symbols, dtype=object)
+        record = {"epoch": epoch, "neighbours": {}, "overlap": {}, "scores": {}}
+        for probe, row_ids, row_scores in zip(self.probes, ids, scores):
+            names = symbols[row_ids].tolist()
+            record["neighbours"][probe] = [[str(n), round(float(s), 6)] for n, s in zip(names, row_scores)]
+            if probe in self._previous:
+                record["overlap"][probe] = len(self._previous[probe] & set(names)) / self.k
+            self._previous[probe] = set(names)
+        if self.evaluate is not None:
+            record["scores"] = {name: float(value) for name, value in self.evaluate(np.asarray(weights)).items()}
+        self.history.append(record)
+        self._last_logged = epoch
+        if self.log_path:
+            with open(self.log_path, "a") as file:
+                file.write(json.dumps(record) + "\n")
+        if self.tensorboard_dir:
+            self._summaries(record)
+        if self.verbose:
+            print(format_neighbours(record))
+        return record
+
+    def _summaries(self, record: dict) -> None:
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
+        with self._writer.as_default(step=record["epoch"]):
+            for probe, neighbours in record["neighbours"].items():
+                rows = "\n".join(f"| {name} | {score:.3f} |" for name, score in neighbours)
+                tf.summary.text(f"neighbours/{probe}", f"| neighbour | cosine |\n|---|---|\n{rows}")
+            for name, value in record["scores"].items():
+                tf.summary.scalar(f"scores/{name}", value)
+        self._writer.flush()
+
+
+def format_neighbours(record: dict) -> str:
+    """The console table of one logging point."""
+    lines = [f"Cosine neighbours after epoch {record['epoch']}:"]
+    width = max(len(probe) for probe in record["neighbours"])
+    for probe, neighbours in record["neighbours"].items():
+        listed = ", ".join(f"{name} {score:.2f}" for name, score in neighbours)
+        overlap = record["overlap"].get(probe)
+        settled = "" if overlap is None else f"  (overlap with last: {overlap:.0%})"
+        lines.append(f"  {probe:>{width}}: {listed}{settled}")
+    if record["scores"]:
+        lines.append("  " + ", ".join(f"{name} {value:.3f}" for name, value in record["scores"].items()))
+    return "\n".join(lines)

@@ -1,0 +1,109 @@
+"""The CosineNeighbours callback on a planted vocabulary whose true neighbours are known."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_workshop import CosineNeighbours, Vocabulary, slides
+
+# Three planted clusters: each word's nearest neighbours are the others of its cluster.
+CLUSTERS = {
+    "fruit": ["apple", "pear", "plum", "fig"],
+    "tools": ["hammer", "saw", "drill", "wrench"],
+    "colours": ["red", "blue", "green", "yellow"],
+}
+WORDS = [word for words in CLUSTERS.values() for word in words]
+
+
+def planted_weights(seed=0, spread=0.05):
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((len(CLUSTERS), 16))
+    rows = [centres[i] + spread * rng.standard_normal(16) for i, words in enumerate(CLUSTERS.values()) for _ in words]
+    return np.array(rows, dtype="float32")
+
+
+def model_with(weights):
+    model = slides.Sequential()
+    model.add(slides.Embedding(output_dim=16, input_dim=len(WORDS), input_length=1, weights=[weights], name="words"))
+    model.add(slides.Flatten())
+    model.add(slides.Dense(1))
+    model.compile(keras.optimizers.SGD(0.0), "mse")
+    return model
+
+
+def fit(model, callback, epochs=3):
+    ids = np.arange(len(WORDS)).reshape(-1, 1)
+    model.fit(ids, np.zeros(len(WORDS)), epochs=epochs, verbose=0, callbacks=[callback])
+
+
+def test_logs_exactly_the_planted_neighbours(tmp_path, capsys):
+    weights = planted_weights()
+    callback = CosineNeighbours(
+        "words", WORDS, ["apple", "saw", "green"], k=3, log_path=str(tmp_path / "neighbours.jsonl"),
+        evaluate=lambda w: {"rows": float(len(w))},
+    )
+    fit(model_with(weights), callback)
+    unit = weights.astype(np.float64) / np.linalg.norm(weights, axis=1, keepdims=True)
+    for probe in ["apple", "saw", "green"]:
+        cluster = next(words for words in CLUSTERS.values() if probe in words)
+        logged = callback.history[-1]["neighbours"][probe]
+        assert sorted(name for name, _ in logged) == sorted(w for w in cluster if w != probe)
+        for name, score in logged:
+            assert score == pytest.approx(unit[WORDS.index(probe)] @ unit[WORDS.index(name)], abs=1e-5)
+    lines = (tmp_path / "neighbours.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["epoch"] for r in records] == [0, 1, 2, 3]
+    assert records[0]["overlap"] == {} and records[-1]["overlap"] == {"apple": 1.0, "saw": 1.0, "green": 1.0}
+    assert records[-1]["scores"] == {"rows": 12.0}
+    printed = capsys.readouterr().out
+    assert "Cosine neighbours after epoch 3:" in printed and "apple:" in printed
+
+
+def test_reads_fresh_weights_each_time_and_tracks_overlap():
+    model = model_with(planted_weights())
+    callback = CosineNeighbours(model.layers[0], WORDS, ["apple"], k=3, verbose=0)
+    callback.set_model(model)
+    first = callback.log(1)
+    swapped = planted_weights()
+    swapped[[0, 4]] = swapped[[4, 0]]  # apple now sits among the tools
+    model.layers[0].embeddings.assign(swapped)
+    second = callback.log(2)
+    assert sorted(name for name, _ in second["neighbours"]["apple"]) == ["drill", "saw", "wrench"]
+    assert second["overlap"]["apple"] == 0.0 and first["overlap"] == {}
+
+
+def test_tensorboard_text_and_scalars(tmp_path):
+    callback = CosineNeighbours(
+        "words", WORDS, ["fig"], k=2, tensorboard_dir=str(tmp_path / "tb"), evaluate=lambda w: {"score": 0.5}, verbose=0
+    )
+    fit(model_with(planted_weights()), callback, epochs=2)
+    (events,) = [os.path.join(tmp_path / "tb", f) for f in os.listdir(tmp_path / "tb")]
+    tags = {}
+    for event in tf.compat.v1.train.summary_iterator(events):
+        for value in event.summary.value:
+            tags.setdefault(value.tag, []).append(event.step)
+    assert tags["neighbours/fig"] == [0, 1, 2] and tags["scores/score"] == [0, 1, 2]
+
+
+def test_every_and_train_end():
+    callback = CosineNeighbours("words", WORDS, ["red"], k=2, every=2, verbose=0, log_initial=False)
+    fit(model_with(planted_weights()), callback, epochs=5)
+    assert [record["epoch"] for record in callback.history] == [2, 4, 5]
+
+
+def test_bad_probes_and_layers():
+    with pytest.raises(ValueError, match=r"'aple' \(close: apple\)"):
+        CosineNeighbours("words", WORDS, ["aple"])
+    with pytest.raises(ValueError, match=r"k must be in \[1, 11\]"):
+        CosineNeighbours("words", WORDS, ["apple"], k=12)
+    model = model_with(planted_weights())
+    with pytest.raises(ValueError, match="is a Dense; expected a keras.layers.Embedding"):
+        CosineNeighbours(model.layers[2], WORDS, ["apple"]).set_model(model)
+    small = Vocabulary(WORDS[:6])
+    with pytest.raises(ValueError, match="input_dim 12 but the vocabulary has 6"):
+        CosineNeighbours("words", small, ["apple"], k=2).set_model(model)
+

@@ -121,3 +121,41 @@ def _save(figure: Figure, path_stem: str) -> list[str]:
     for path in paths:
         figure.savefig(path, dpi=110)
     return paths
+
+
+def plot_word_map(
+    weights, symbols, path_stem: str, method: str = "tsne", top: int = 300, seed: int = 0
+) -> list[str]:
+    """The slides' "Example word vectors" figure: the first `top` symbols placed in 2-D.
+
+    Args:
+        weights: the `(V, d)` embedding matrix; row i is `symbols[i]`.
+        symbols: the symbols, most frequent first.
+        path_stem: output path without extension; PNG and SVG are written.
+        method: `"tsne"` (scikit-learn's t-SNE on cosine distance) or `"pca"`.
+        top: how many symbols to draw.
+        seed: t-SNE's random state.
+    """
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+
+    if method not in ("tsne", "pca"):
+        raise ValueError(f"plot_word_map: method must be 'tsne' or 'pca', got {method!r}.")
+    count = min(top, len(symbols))
+    vectors = np.asarray(weights)[:count]
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    if method == "tsne":
+        perplexity = min(30, max(2, count // 4))
+        points = TSNE(2, perplexity=perplexity, init="pca", metric="cosine", random_state=seed).fit_transform(vectors)
+    else:
+        points = PCA(2, random_state=seed).fit_transform(vectors)
+    figure = Figure(figsize=(11, 9), layout="constrained")
+    axis = figure.subplots()
+    axis.scatter(points[:, 0], points[:, 1], s=4, color="tab:blue", alpha=0.5)
+    for (x, y), symbol in zip(points, symbols[:count]):
+        axis.annotate(str(symbol), (x, y), fontsize=7, alpha=0.85)
+    axis.set_xticks([])
+    axis.set_yticks([])
+    label = "t-SNE" if method == "tsne" else "PCA"
+    figure.suptitle(f"Example word vectors: the {count} most frequent words ({label})")
+    return _save(figure, path_stem)

@@ -6,8 +6,12 @@ import keras
 import tensorflow as tf
 
 
-def set_deterministic(seed: int) -> None:
+def set_deterministic(seed: int, op_determinism: bool = True) -> None:
     """Seeds Python, NumPy and the backend, and makes TensorFlow's ops deterministic.
+
+    Keras does not compile with XLA while op determinism is on; pass
+    `op_determinism=False` for XLA-compiled training (XLA on CPU is itself
+    repeatable; the recipes that use it test that two runs agree).
 
     Example:
 
@@ -16,4 +20,5 @@ def set_deterministic(seed: int) -> None:
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"set_deterministic: seed must be a non-negative integer, got {seed!r}.")
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    if op_determinism:
+        tf.config.experimental.enable_op_determinism()

@@ -82,3 +82,21 @@ def test_dropout_101(tmp_path):
     linear = results["mc_gaps (dropout into a linear layer)"]
     assert linear["1000"] < 0.1 * linear["1"]
     assert_served_by_cpp_loader(saved / "slide_dropout_converted" / "1")
+
+
+def test_word_embeddings_on_a_text_file(tmp_path):
+    from keras_workshop.corpora import _datapath
+
+    saved = tmp_path / "saved_models"
+    result = run_recipe(
+        "word_embeddings.py", "--corpus", _datapath("lee_background.cor"), "--epochs", "2", "--dim", "32",
+        "--probes", "police,government,fire", "--out", str(tmp_path), "--saved-models", str(saved),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    records = [json.loads(line) for line in (tmp_path / "neighbours.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in records] == [0, 1, 2]
+    assert set(records[-1]["neighbours"]) == {"police", "government", "fire"}
+    assert set(records[-1]["scores"]) == {"wordsim353", "simlex999"}
+    for name in ("word_map_tsne.png", "word_map_pca.svg", "tensorboard/projector_config.pbtxt", "tensorboard/vectors.tsv"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert_served_by_cpp_loader(saved / "word_embeddings" / "1")

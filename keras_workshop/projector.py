@@ -1,0 +1,41 @@
+"""TensorBoard projector files for embeddings (Keras 3's TensorBoard callback leaves it empty)."""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+import numpy as np
+
+
+def write_projector(weights, symbols: Sequence, log_dir: str, name: str = "word_vectors") -> list[str]:
+    """Writes `vectors.tsv`, `metadata.tsv` and `projector_config.pbtxt` into `log_dir`.
+
+    `tensorboard --logdir <log_dir>` then shows the vectors, labelled with
+    their symbols, in the Projector tab.
+
+    Example:
+
+    >>> write_projector(layer.embeddings.numpy(), vocabulary.symbols, "runs/words/tensorboard")
+    """
+    from tensorboard.plugins import projector
+
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or len(weights) != len(symbols):
+        raise ValueError(
+            f"write_projector: expected one row per symbol, got weights of shape {weights.shape} "
+            f"for {len(symbols)} symbols."
+        )
+    os.makedirs(log_dir, exist_ok=True)
+    vectors_path = os.path.join(log_dir, "vectors.tsv")
+    metadata_path = os.path.join(log_dir, "metadata.tsv")
+    np.savetxt(vectors_path, weights, delimiter="\t", fmt="%.6g")
+    with open(metadata_path, "w", encoding="utf-8") as file:
+        file.writelines(f"{str(symbol).replace(chr(9), ' ')}\n" for symbol in symbols)
+    config = projector.ProjectorConfig()
+    embedding = config.embeddings.add()
+    embedding.tensor_name = name
+    embedding.tensor_path = "vectors.tsv"
+    embedding.metadata_path = "metadata.tsv"
+    projector.visualize_embeddings(log_dir, config)
+    return [vectors_path, metadata_path, os.path.join(log_dir, "projector_config.pbtxt")]

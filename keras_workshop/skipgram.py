@@ -1,0 +1,153 @@
+"""Skip-gram with negative sampling: a tf.data pipeline of fresh pairs every epoch, and the model."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_workshop import slides
+from keras_workshop.vocabulary import Vocabulary
+
+_NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
+
+
+def keep_probabilities(counts: np.ndarray, sample: float = 1e-3) -> np.ndarray:
+    """word2vec's frequent-word subsampling: the probability of keeping each word.
+
+    With `f` a word's share of the corpus, keep = (sqrt(f / sample) + 1) * sample / f,
+    capped at 1 (the formula gensim and the word2vec C code use).
+    """
+    if sample <= 0:
+        return np.ones(len(counts), dtype=np.float32)
+    share = np.asarray(counts, dtype=np.float64) / np.sum(counts)
+    return np.minimum((np.sqrt(share / sample) + 1) * sample / share, 1.0).astype(np.float32)
+
+
+def noise_table(counts: np.ndarray, size: int = _NOISE_TABLE, power: float = 0.75) -> np.ndarray:
+    """Ids laid out so that a uniform index draws from the unigram^power distribution."""
+    weights = np.asarray(counts, dtype=np.float64) ** power
+    cumulative = np.cumsum(weights) / weights.sum()
+    return np.searchsorted(cumulative, (np.arange(size) + 0.5) / size).astype(np.int32)
+
+
+def epoch_pairs(ids, documents, keep, window: int, seed):
+    """One epoch of skip-gram pairs, with vectorised ops only.
+
+    Words are first subsampled (kept with probability `keep[id]`); then, as in
+    word2vec, each kept word gets a window of `window - b` words on each side,
+    `b` uniform in `[0, window)`, and pairs never cross a document boundary.
+
+    Args:
+        ids: int32 `(tokens,)` word ids of the whole corpus, documents concatenated.
+        documents: int32 `(tokens,)` the document number of each token.
+        keep: float32 `(vocabulary,)` keep probabilities.
+        window: the largest window.
+        seed: an int64 `(2,)` seed for stateless random ops.
+
+    Returns:
+        `(targets, contexts)`, int32 `(pairs,)` each, in a random order.
+    """
+    seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 3)
+    kept = tf.random.stateless_uniform(tf.shape(ids), seeds[0]) < tf.gather(keep, ids)
+    ids, documents = tf.boolean_mask(ids, kept), tf.boolean_mask(documents, kept)
+    reach = window - tf.random.stateless_uniform(tf.shape(ids), seeds[1], 0, window, dtype=tf.int32)
+    targets, contexts = window_pairs(ids, documents, reach, window)
+    order = tf.random.experimental.stateless_shuffle(tf.range(tf.shape(targets)[0]), seeds[2])
+    return tf.gather(targets, order), tf.gather(contexts, order)
+
+
+def window_pairs(ids, documents, reach, window: int):
+    """All `(target, context)` pairs with the context within the target's `reach`, same document.
+
+    One masked slice per offset and direction: no loop over words.
+    """
+    targets, contexts = [], []
+    for offset in range(1, window + 1):
+        same = tf.equal(documents[:-offset], documents[offset:])
+        forward = tf.logical_and(same, reach[:-offset] >= offset)  # word i sees word i + offset
+        backward = tf.logical_and(same, reach[offset:] >= offset)  # word i + offset sees word i
+        targets += [tf.boolean_mask(ids[:-offset], forward), tf.boolean_mask(ids[offset:], backward)]
+        contexts += [tf.boolean_mask(ids[offset:], forward), tf.boolean_mask(ids[:-offset], backward)]
+    return tf.concat(targets, 0), tf.concat(contexts, 0)
+
+
+def skipgram_dataset(
+    documents: Sequence[Sequence[str]],
+    vocabulary: Vocabulary,
+    window: int = 5,
+    negatives: int = 5,
+    batch_size: int = 2048,
+    sample: float = 1e-3,
+    seed: int = 0,
+) -> tuple[tf.data.Dataset, int]:
+    """An endless stream of skip-gram batches, fresh pairs for every pass over the corpus.
+
+    Batches are `({"target": (B, 1), "contexts": (B, 1 + negatives)}, labels)`,
+    labels 1 for the true context and 0 for the negatives. Each pass over the
+    corpus draws new subsampling, windows, order and negatives (from the
+    unigram^0.75 distribution), reproducibly from `seed`. Words outside
+    `vocabulary` are dropped before windowing (like gensim's `min_count`).
+
+    Returns:
+        `(dataset, steps_per_epoch)`: the stream, and the number of batches in
+        one pass (counted on the first pass's draw), for `fit(steps_per_epoch=...)`.
+    """
+    if window < 1 or negatives < 1 or batch_size < 1:
+        raise ValueError(
+            f"skipgram_dataset: window, negatives and batch_size must be >= 1, got "
+            f"{window}, {negatives}, {batch_size}."
+        )
+    if vocabulary.counts is None:
+        raise ValueError("skipgram_dataset: the vocabulary needs counts (use Vocabulary.from_tokens).")
+    tokens = [(word, number) for number, document in enumerate(documents) for word in document if word in vocabulary]
+    ids = tf.constant(vocabulary.ids([word for word, _ in tokens]).astype(np.int32))
+    document_numbers = tf.constant(np.array([number for _, number in tokens], dtype=np.int32))
+    keep = tf.constant(keep_probabilities(vocabulary.counts, sample))
+    table = tf.constant(noise_table(vocabulary.counts))
+    labels = tf.constant([[1.0] + [0.0] * negatives])
+
+    def one_epoch(epoch_seed):
+        seed_pair = tf.stack([epoch_seed, tf.constant(seed, tf.int64)])
+        targets, contexts = epoch_pairs(ids, document_numbers, keep, window, seed_pair)
+        pairs = tf.data.Dataset.from_tensor_slices((targets, contexts)).batch(batch_size)
+
+        def with_negatives(index, batch):
+            batch_targets, batch_contexts = batch
+            draws = tf.random.stateless_uniform(
+                (tf.shape(batch_targets)[0], negatives), tf.stack([epoch_seed, index]), 0, _NOISE_TABLE, tf.int32
+            )
+            all_contexts = tf.concat([batch_contexts[:, None], tf.gather(table, draws)], axis=1)
+            inputs = {"target": batch_targets[:, None], "contexts": all_contexts}
+            return inputs, tf.repeat(labels, tf.shape(batch_targets)[0], axis=0)
+
+        return pairs.enumerate().map(with_negatives, num_parallel_calls=tf.data.AUTOTUNE)
+
+    # One seed per pass over the corpus: endless, fresh, and the same sequence for the same seed.
+    epoch_seeds = tf.data.Dataset.random(seed=seed)
+    first_seed = next(iter(epoch_seeds))
+    first_pass = epoch_pairs(ids, document_numbers, keep, window, tf.stack([first_seed, tf.constant(seed, tf.int64)]))
+    steps_per_epoch = max(1, int(first_pass[0].shape[0]) // batch_size)
+    return epoch_seeds.flat_map(one_epoch).prefetch(tf.data.AUTOTUNE), steps_per_epoch
+
+
+def skipgram_model(vocabulary_size: int, dim: int, negatives: int) -> keras.Model:
+    """Skip-gram with negative sampling around the slide's `Embedding(output_dim=d, input_dim=n, input_length=1)`.
+
+    The word vectors are the slide's layer (named `"word_vectors"`); context
+    vectors are a second table. The logits are the dot products of a target's
+    vector with its true context's and its negatives' vectors.
+    """
+    target = keras.Input((1,), dtype="int32", name="target")
+    contexts = keras.Input((1 + negatives,), dtype="int32", name="contexts")
+    # The pipeline only makes valid ids, so the id check is off here to let XLA compile the step.
+    word_vectors = slides.Embedding(
+        output_dim=dim, input_dim=vocabulary_size, input_length=1, validate_ids=False, name="word_vectors"
+    )
+    context_vectors = keras.layers.Embedding(
+        vocabulary_size, dim, embeddings_initializer="zeros", name="context_vectors"
+    )
+    logits = keras.layers.Dot(axes=2)([word_vectors(target), context_vectors(contexts)])
+    return keras.Model([target, contexts], keras.layers.Flatten(name="logits")(logits))

@@ -109,21 +109,24 @@ def skipgram_dataset(
     table = tf.constant(noise_table(vocabulary.counts))
     labels = tf.constant([[1.0] + [0.0] * negatives])
 
+    batch_labels = tf.repeat(labels, batch_size, axis=0)
+
     def one_epoch(epoch_seed):
         seed_pair = tf.stack([epoch_seed, tf.constant(seed, tf.int64)])
         targets, contexts = epoch_pairs(ids, document_numbers, keep, window, seed_pair)
-        pairs = tf.data.Dataset.from_tensor_slices((targets, contexts)).batch(batch_size)
-
-        def with_negatives(index, batch):
-            batch_targets, batch_contexts = batch
-            draws = tf.random.stateless_uniform(
-                (tf.shape(batch_targets)[0], negatives), tf.stack([epoch_seed, index]), 0, _NOISE_TABLE, tf.int32
-            )
-            all_contexts = tf.concat([batch_contexts[:, None], tf.gather(table, draws)], axis=1)
-            inputs = {"target": batch_targets[:, None], "contexts": all_contexts}
-            return inputs, tf.repeat(labels, tf.shape(batch_targets)[0], axis=0)
-
-        return pairs.enumerate().map(with_negatives, num_parallel_calls=tf.data.AUTOTUNE)
+        # Whole batches by reshaping (the last partial batch is dropped), and every negative of
+        # the pass in one draw: tf.data then handles one element per batch, not one per pair.
+        batches = tf.shape(targets)[0] // batch_size
+        targets = tf.reshape(targets[: batches * batch_size], [batches, batch_size, 1])
+        contexts = tf.reshape(contexts[: batches * batch_size], [batches, batch_size, 1])
+        draws = tf.random.stateless_uniform(
+            [batches, batch_size, negatives], tf.stack([epoch_seed, tf.constant(-1 - seed, tf.int64)]),
+            0, _NOISE_TABLE, tf.int32,
+        )
+        contexts = tf.concat([contexts, tf.gather(table, draws)], axis=2)
+        return tf.data.Dataset.from_tensor_slices({"target": targets, "contexts": contexts}).map(
+            lambda inputs: (inputs, batch_labels), num_parallel_calls=tf.data.AUTOTUNE
+        )
 
     # One seed per pass over the corpus: endless, fresh, and the same sequence for the same seed.
     epoch_seeds = tf.data.Dataset.random(seed=seed)

@@ -107,9 +107,8 @@ def skipgram_dataset(
     document_numbers = tf.constant(np.array([number for _, number in tokens], dtype=np.int32))
     keep = tf.constant(keep_probabilities(vocabulary.counts, sample))
     table = tf.constant(noise_table(vocabulary.counts))
-    labels = tf.constant([[1.0] + [0.0] * negatives])
 
-    batch_labels = tf.repeat(labels, batch_size, axis=0)
+    batch_labels = tf.tile(tf.constant([[1.0] + [0.0] * negatives]), [batch_size, 1])
 
     def one_epoch(epoch_seed):
         seed_pair = tf.stack([epoch_seed, tf.constant(seed, tf.int64)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Mapping
 
 import keras
@@ -65,11 +66,12 @@ def fit_side_by_side(
         total, count = tf.zeros(len(networks)), tf.constant(0.0)
         for _ in tf.range(steps):
             features, labels = next(iterator)
-            with tf.GradientTape() as tape:
+            with tf.GradientTape() if training else contextlib.nullcontext() as tape:
                 losses = [cross_entropy(labels, n(features, training=training)) for n in networks]
-                penalties = [tf.add_n(n.losses) for n in networks if training and n.losses]
-                objective = tf.add_n(losses + penalties)
             if training:
+                with tape:  # penalties are computed when read: read them on the tape
+                    penalties = [tf.add_n(n.losses) for n in networks if n.losses]
+                    objective = tf.add_n(losses + penalties)
                 optimizer.apply(tape.gradient(objective, variables), variables)
             size = tf.cast(tf.shape(features)[0], tf.float32)
             total, count = total + tf.stack(losses) * size, count + size

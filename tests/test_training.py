@@ -71,3 +71,17 @@ def test_rejects_infinite_datasets():
     data = tf.data.Dataset.from_tensor_slices((np.zeros((4, 2), "float32"), np.zeros(4, "int32"))).batch(2)
     with pytest.raises(ValueError, match="finite with a known number of batches"):
         fit_side_by_side({"m": dropout_mlp(2, (2,), 2)}, data.repeat(), data, epochs=1, verbose=0)
+
+
+def test_l2_penalty_reaches_the_gradients():
+    """A penalised model's weights shrink relative to an unpenalised twin on the same batches."""
+    x = np.random.default_rng(0).standard_normal((64, 4)).astype("float32")
+    y = np.zeros(64, "int32")
+    data = as_dataset(x, y, 32)
+    keras.utils.set_random_seed(3)
+    plain = dropout_mlp(4, (8,), 2, dropout_rate=0.0)
+    penalised = dropout_mlp(4, (8,), 2, dropout_rate=0.0, l2=1.0)
+    penalised.set_weights(plain.get_weights())
+    fit_side_by_side({"plain": plain, "penalised": penalised}, data, data, epochs=3, verbose=0)
+    norm = lambda model: sum(float(np.sum(layer.kernel.numpy() ** 2)) for layer in model.layers[::2])  # noqa: E731
+    assert norm(penalised) < 0.5 * norm(plain)

@@ -12,6 +12,7 @@ from keras_workshop import slides
 from keras_workshop.vocabulary import Vocabulary
 
 _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
+_PREFETCH = 128  # batches made ahead: two of Keras' steps_per_execution=64 loops
 
 
 def keep_probabilities(counts: np.ndarray, sample: float = 1e-3) -> np.ndarray:
@@ -82,68 +83,93 @@ def skipgram_dataset(
     batch_size: int = 2048,
     sample: float = 1e-3,
     seed: int = 0,
+    group_size: int = 16,
 ) -> tuple[tf.data.Dataset, int]:
     """An endless stream of skip-gram batches, fresh pairs for every pass over the corpus.
 
-    Batches are `({"target": (B, 1), "contexts": (B, 1 + negatives)}, labels)`,
-    labels 1 for the true context and 0 for the negatives. Each pass over the
-    corpus draws new subsampling, windows, order and negatives (from the
-    unigram^0.75 distribution), reproducibly from `seed`. Words outside
-    `vocabulary` are dropped before windowing (like gensim's `min_count`).
+    A batch holds `batch_size` (target, context) pairs in groups of
+    `group_size`; the pairs of a group share one draw of `negatives` noise
+    words (from the unigram^0.75 distribution), so every pair is scored against
+    its true context and `negatives` noise words, as in word2vec, while the
+    model gathers far fewer rows per step. `group_size=1` draws negatives for
+    every pair separately. Elements are
+    `({"target": (n, G), "context": (n, G), "negatives": (n, K)}, labels)` with
+    `n = batch_size / group_size` groups and labels `(n, G, 1 + K)`: 1 for the
+    true context, 0 for the noise words. Each pass over the corpus draws new
+    subsampling, windows, order and negatives, reproducibly from `seed`. Words
+    outside `vocabulary` are dropped before windowing (like gensim's `min_count`).
 
     Returns:
         `(dataset, steps_per_epoch)`: the stream, and the number of batches in
         one pass (counted on the first pass's draw), for `fit(steps_per_epoch=...)`.
     """
-    if window < 1 or negatives < 1 or batch_size < 1:
+    if window < 1 or negatives < 1 or batch_size < 1 or group_size < 1:
         raise ValueError(
-            f"skipgram_dataset: window, negatives and batch_size must be >= 1, got "
-            f"{window}, {negatives}, {batch_size}."
+            f"skipgram_dataset: window, negatives, batch_size and group_size must be >= 1, got "
+            f"{window}, {negatives}, {batch_size}, {group_size}."
+        )
+    if batch_size % group_size:
+        raise ValueError(
+            f"skipgram_dataset: batch_size ({batch_size}) must be a multiple of group_size ({group_size})."
         )
     if vocabulary.counts is None:
         raise ValueError("skipgram_dataset: the vocabulary needs counts (use Vocabulary.from_tokens).")
-    tokens = [(word, number) for number, document in enumerate(documents) for word in document if word in vocabulary]
-    ids = tf.constant(vocabulary.ids([word for word, _ in tokens]).astype(np.int32))
-    document_numbers = tf.constant(np.array([number for _, number in tokens], dtype=np.int32))
+    index = {symbol: position for position, symbol in enumerate(vocabulary.symbols)}
+    ids, document_numbers = [], []
+    for number, document in enumerate(documents):
+        kept = [index[word] for word in document if word in index]
+        ids += kept
+        document_numbers += [number] * len(kept)
+    ids = tf.constant(np.array(ids, dtype=np.int32))
+    document_numbers = tf.constant(np.array(document_numbers, dtype=np.int32))
     keep = tf.constant(keep_probabilities(vocabulary.counts, sample))
     table = tf.constant(noise_table(vocabulary.counts))
+    groups = batch_size // group_size
+    batch_labels = tf.tile(tf.constant([[[1.0] + [0.0] * negatives]]), [groups, group_size, 1])
 
-    batch_labels = tf.tile(tf.constant([[1.0] + [0.0] * negatives]), [batch_size, 1])
-
+    @tf.autograph.experimental.do_not_convert  # no Python control flow on tensors: skip AutoGraph's ~1 s
     def one_epoch(epoch_seed):
         seed_pair = tf.stack([epoch_seed, tf.constant(seed, tf.int64)])
         targets, contexts = epoch_pairs(ids, document_numbers, keep, window, seed_pair)
         # Whole batches by reshaping (the last partial batch is dropped), and every negative of
         # the pass in one draw: tf.data then handles one element per batch, not one per pair.
         batches = tf.shape(targets)[0] // batch_size
-        targets = tf.reshape(targets[: batches * batch_size], [batches, batch_size, 1])
-        contexts = tf.reshape(contexts[: batches * batch_size], [batches, batch_size, 1])
+        shape = [batches, groups, group_size]
         draws = tf.random.stateless_uniform(
-            [batches, batch_size, negatives], tf.stack([epoch_seed, tf.constant(-1 - seed, tf.int64)]),
+            [batches, groups, negatives], tf.stack([epoch_seed, tf.constant(-1 - seed, tf.int64)]),
             0, _NOISE_TABLE, tf.int32,
         )
-        contexts = tf.concat([contexts, tf.gather(table, draws)], axis=2)
-        return tf.data.Dataset.from_tensor_slices({"target": targets, "contexts": contexts}).map(
-            lambda inputs: (inputs, batch_labels), num_parallel_calls=tf.data.AUTOTUNE
-        )
+        return tf.data.Dataset.from_tensor_slices({
+            "target": tf.reshape(targets[: batches * batch_size], shape),
+            "context": tf.reshape(contexts[: batches * batch_size], shape),
+            "negatives": tf.gather(table, draws),
+        }).map(lambda inputs: (inputs, batch_labels), num_parallel_calls=tf.data.AUTOTUNE)
 
     # One seed per pass over the corpus: endless, fresh, and the same sequence for the same seed.
     epoch_seeds = tf.data.Dataset.random(seed=seed)
     first_seed = next(iter(epoch_seeds))
     first_pass = epoch_pairs(ids, document_numbers, keep, window, tf.stack([first_seed, tf.constant(seed, tf.int64)]))
     steps_per_epoch = max(1, int(first_pass[0].shape[0]) // batch_size)
-    return epoch_seeds.flat_map(one_epoch).prefetch(tf.data.AUTOTUNE), steps_per_epoch
+    # tf.data's autotuner thread can hold up the iterator's deletion (the end of `fit`) for
+    # seconds to tens of seconds; this pipeline needs no tuning, so it runs without one.
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return epoch_seeds.flat_map(one_epoch).prefetch(_PREFETCH).with_options(options), steps_per_epoch
 
 
-def skipgram_model(vocabulary_size: int, dim: int, negatives: int) -> keras.Model:
+def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: int = 16) -> keras.Model:
     """Skip-gram with negative sampling around the slide's `Embedding(output_dim=d, input_dim=n, input_length=1)`.
 
     The word vectors are the slide's layer (named `"word_vectors"`); context
-    vectors are a second table. The logits are the dot products of a target's
-    vector with its true context's and its negatives' vectors.
+    vectors are a second table. Inputs come in groups of `group_size` pairs
+    that share their noise words (see `skipgram_dataset`); the logits
+    `(groups, group_size, 1 + negatives)` are the dot products of each
+    target's vector with its true context's vector and with the group's
+    noise words' vectors.
     """
-    target = keras.Input((1,), dtype="int32", name="target")
-    contexts = keras.Input((1 + negatives,), dtype="int32", name="contexts")
+    target = keras.Input((group_size,), dtype="int32", name="target")
+    context = keras.Input((group_size,), dtype="int32", name="context")
+    noise = keras.Input((negatives,), dtype="int32", name="negatives")
     # The pipeline only makes valid ids, so the id check is off here to let XLA compile the step.
     word_vectors = slides.Embedding(
         output_dim=dim, input_dim=vocabulary_size, input_length=1, validate_ids=False, name="word_vectors"
@@ -151,5 +177,7 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int) -> keras.Mode
     context_vectors = keras.layers.Embedding(
         vocabulary_size, dim, embeddings_initializer="zeros", name="context_vectors"
     )
-    logits = keras.layers.Dot(axes=2)([word_vectors(target), context_vectors(contexts)])
-    return keras.Model([target, contexts], keras.layers.Flatten(name="logits")(logits))
+    targets = word_vectors(target)  # (groups, G, d)
+    positive = keras.ops.sum(targets * context_vectors(context), axis=-1, keepdims=True)  # (groups, G, 1)
+    negative = keras.layers.Dot(axes=2)([targets, context_vectors(noise)])  # (groups, G, K)
+    return keras.Model([target, context, noise], keras.layers.Concatenate(name="logits")([positive, negative]))

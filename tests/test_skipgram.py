@@ -67,16 +67,67 @@ def test_keep_probabilities_and_noise_distribution():
 def test_dataset_stream_is_fresh_per_pass_and_repeatable():
     documents = [["a", "b", "c", "a", "b", "d"] * 30, ["c", "d", "a", "b"] * 40]
     vocabulary = Vocabulary.from_tokens(word for document in documents for word in document)
-    dataset, steps = skipgram_dataset(documents, vocabulary, window=2, negatives=3, batch_size=32, seed=5)
+    dataset, steps = skipgram_dataset(documents, vocabulary, window=2, negatives=3, batch_size=32, seed=5, group_size=4)
     batches = list(dataset.take(3 * steps))
     inputs, labels = batches[0]
-    assert inputs["target"].shape == (32, 1) and inputs["contexts"].shape == (32, 4)
-    np.testing.assert_array_equal(labels[0], [1, 0, 0, 0])
-    first_pass = np.concatenate([b[0]["target"].numpy() for b in batches[:steps]])
-    second_pass = np.concatenate([b[0]["target"].numpy() for b in batches[steps : 2 * steps]])
+    assert inputs["target"].shape == (8, 4) and inputs["context"].shape == (8, 4)
+    assert inputs["negatives"].shape == (8, 3)  # one draw of 3 noise words per group of 4 pairs
+    assert labels.shape == (8, 4, 4)
+    np.testing.assert_array_equal(labels[..., 0], 1)
+    np.testing.assert_array_equal(labels[..., 1:], 0)
+    first_pass = np.concatenate([b[0]["target"].numpy().ravel() for b in batches[:steps]])
+    second_pass = np.concatenate([b[0]["target"].numpy().ravel() for b in batches[steps : 2 * steps]])
     assert not np.array_equal(first_pass, second_pass)
-    replay, _ = skipgram_dataset(documents, vocabulary, window=2, negatives=3, batch_size=32, seed=5)
-    np.testing.assert_array_equal(next(iter(replay))[0]["contexts"], inputs["contexts"])
+    replay, _ = skipgram_dataset(documents, vocabulary, window=2, negatives=3, batch_size=32, seed=5, group_size=4)
+    np.testing.assert_array_equal(next(iter(replay))[0]["negatives"], inputs["negatives"])
+    # tf.data's autotuner thread can stall the iterator's deletion at the end of fit: it is off.
+    assert dataset.options().autotune.enabled is False
+
+
+def test_dataset_pairs_are_the_epoch_pairs_and_negatives_follow_the_noise_table():
+    documents = [[str(i % 50) for i in range(3000)]]
+    vocabulary = Vocabulary.from_tokens(documents[0])
+    dataset, steps = skipgram_dataset(
+        documents, vocabulary, window=2, negatives=5, batch_size=64, sample=0, seed=1, group_size=8
+    )
+    inputs = [batch[0] for batch in dataset.take(steps)]
+    targets = np.concatenate([x["target"].numpy().ravel() for x in inputs])
+    contexts = np.concatenate([x["context"].numpy().ravel() for x in inputs])
+    # No subsampling here, so every pair's context is at most 2 words from its target in the text.
+    distance = np.abs(vocabulary.to_symbols(targets).astype(int) - vocabulary.to_symbols(contexts).astype(int)) % 50
+    assert set(np.minimum(distance, 50 - distance)) <= {1, 2}
+    negatives = np.concatenate([x["negatives"].numpy().ravel() for x in inputs])
+    expected = np.bincount(noise_table(vocabulary.counts), minlength=len(vocabulary)) / (1 << 18)
+    observed = np.bincount(negatives, minlength=len(vocabulary)) / len(negatives)
+    assert np.abs(observed - expected).max() < 5 * np.sqrt(expected.max() / len(negatives))
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"group_size": 0}, "group_size must be >= 1"),
+    ({"batch_size": 30, "group_size": 4}, "batch_size (30) must be a multiple of group_size (4)"),
+    ({"negatives": 0}, "got 5, 0, 2048, 16"),
+])
+def test_dataset_rejects_bad_arguments(arguments, message):
+    vocabulary = Vocabulary.from_tokens("a b a b c".split())
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        skipgram_dataset([["a", "b"]], vocabulary, **arguments)
+
+
+def test_model_logits_match_a_float64_reference():
+    rng = np.random.default_rng(3)
+    model = skipgram_model(40, 8, negatives=3, group_size=4)
+    words = rng.normal(size=(40, 8))
+    contexts = rng.normal(size=(40, 8))
+    model.get_layer("word_vectors").set_weights([words])
+    model.get_layer("context_vectors").set_weights([contexts])
+    target, context = rng.integers(0, 40, (5, 4)), rng.integers(0, 40, (5, 4))
+    noise = rng.integers(0, 40, (5, 3))
+    logits = model.predict({"target": target, "context": context, "negatives": noise}, verbose=0)
+    expected = np.concatenate([
+        np.einsum("ngd,ngd->ng", words[target], contexts[context])[..., None],
+        np.einsum("ngd,nkd->ngk", words[target], contexts[noise]),
+    ], axis=-1)
+    np.testing.assert_allclose(logits, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_short_run_on_lee_learns_similarity():
@@ -84,7 +135,7 @@ def test_short_run_on_lee_learns_similarity():
     documents = lee_corpus()
     vocabulary = Vocabulary.from_tokens((w for d in documents for w in d), min_count=2)
     dataset, steps = skipgram_dataset(documents, vocabulary, batch_size=2048, seed=0)
-    model = skipgram_model(len(vocabulary), 50, 5)
+    model = skipgram_model(len(vocabulary), 50, 5)  # groups of 16 pairs share their negatives
     vectors = model.get_layer("word_vectors")
     assert type(vectors).__name__ == "Embedding" and vectors.input_length == 1  # the slide's layer
     initial = vectors.embeddings.numpy().copy()

@@ -128,7 +128,8 @@ def skipgram_dataset(
     batch_labels = tf.tile(tf.constant([[[1.0] + [0.0] * negatives]]), [groups, group_size, 1])
 
     @tf.autograph.experimental.do_not_convert  # no Python control flow on tensors: skip AutoGraph's ~1 s
-    def one_epoch(epoch_seed):
+    def one_pass(epoch_seed):
+        """One pass over the corpus as whole batches: `{"target", "context", "negatives"}`."""
         seed_pair = tf.stack([epoch_seed, tf.constant(seed, tf.int64)])
         targets, contexts = epoch_pairs(ids, document_numbers, keep, window, seed_pair)
         # Whole batches by reshaping (the last partial batch is dropped), and every negative of
@@ -139,22 +140,30 @@ def skipgram_dataset(
             [batches, groups, negatives], tf.stack([epoch_seed, tf.constant(-1 - seed, tf.int64)]),
             0, _NOISE_TABLE, tf.int32,
         )
-        return tf.data.Dataset.from_tensor_slices({
+        return {
             "target": tf.reshape(targets[: batches * batch_size], shape),
             "context": tf.reshape(contexts[: batches * batch_size], shape),
             "negatives": tf.gather(table, draws),
-        }).map(lambda inputs: (inputs, batch_labels), num_parallel_calls=tf.data.AUTOTUNE)
+        }
 
     # One seed per pass over the corpus: endless, fresh, and the same sequence for the same seed.
+    # The first pass is made here, once: it gives steps_per_epoch and is the stream's start.
     epoch_seeds = tf.data.Dataset.random(seed=seed)
-    first_seed = next(iter(epoch_seeds))
-    first_pass = epoch_pairs(ids, document_numbers, keep, window, tf.stack([first_seed, tf.constant(seed, tf.int64)]))
-    steps_per_epoch = max(1, int(first_pass[0].shape[0]) // batch_size)
+    first_pass = one_pass(next(iter(epoch_seeds)))
+    steps_per_epoch = int(first_pass["target"].shape[0])
+    if steps_per_epoch == 0:
+        raise ValueError(
+            f"skipgram_dataset: one pass over this corpus makes fewer than batch_size={batch_size} "
+            "pairs; use a smaller batch_size or more text."
+        )
+    later_passes = epoch_seeds.skip(1).flat_map(lambda epoch_seed: tf.data.Dataset.from_tensor_slices(one_pass(epoch_seed)))
+    dataset = tf.data.Dataset.from_tensor_slices(first_pass).concatenate(later_passes)
+    dataset = dataset.map(lambda inputs: (inputs, batch_labels), num_parallel_calls=tf.data.AUTOTUNE)
     # tf.data's autotuner thread can hold up the iterator's deletion (the end of `fit`) for
     # seconds to tens of seconds; this pipeline needs no tuning, so it runs without one.
     options = tf.data.Options()
     options.autotune.enabled = False
-    return epoch_seeds.flat_map(one_epoch).prefetch(_PREFETCH).with_options(options), steps_per_epoch
+    return dataset.prefetch(_PREFETCH).with_options(options), steps_per_epoch
 
 
 def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: int = 16) -> keras.Model:

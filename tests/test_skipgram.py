@@ -113,6 +113,12 @@ def test_dataset_rejects_bad_arguments(arguments, message):
         skipgram_dataset([["a", "b"]], vocabulary, **arguments)
 
 
+def test_dataset_rejects_a_corpus_smaller_than_one_batch():
+    vocabulary = Vocabulary.from_tokens("a b a b c".split())
+    with pytest.raises(ValueError, match="fewer than batch_size=2048 pairs"):
+        skipgram_dataset([["a", "b", "a", "b", "c"]], vocabulary, sample=0)
+
+
 def test_model_logits_match_a_float64_reference():
     rng = np.random.default_rng(3)
     model = skipgram_model(40, 8, negatives=3, group_size=4)

@@ -102,6 +102,15 @@ def skipgram_dataset(
     Returns:
         `(dataset, steps_per_epoch)`: the stream, and the number of batches in
         one pass (counted on the first pass's draw), for `fit(steps_per_epoch=...)`.
+
+    Example:
+
+    >>> documents = [["the", "cat", "sat", "on", "the", "mat"] * 200]
+    >>> vocabulary = Vocabulary.from_tokens(documents[0])
+    >>> dataset, steps = skipgram_dataset(documents, vocabulary, batch_size=64, group_size=16)
+    >>> inputs, labels = next(iter(dataset))
+    >>> inputs["target"].shape, inputs["negatives"].shape, labels.shape
+    (TensorShape([4, 16]), TensorShape([4, 5]), TensorShape([4, 16, 6]))
     """
     if window < 1 or negatives < 1 or batch_size < 1 or group_size < 1:
         raise ValueError(
@@ -175,6 +184,12 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: i
     `(groups, group_size, 1 + negatives)` are the dot products of each
     target's vector with its true context's vector and with the group's
     noise words' vectors.
+
+    Example:
+
+    >>> model = skipgram_model(vocabulary_size=1000, dim=100, negatives=5, group_size=16)
+    >>> model.output.shape
+    (None, 16, 6)
     """
     target = keras.Input((group_size,), dtype="int32", name="target")
     context = keras.Input((group_size,), dtype="int32", name="context")

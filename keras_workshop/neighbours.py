@@ -8,7 +8,7 @@ from keras import ops
 
 from keras_workshop._ids import check_ids
 
-_GROUP = 16  # rows per group whose maximum is compared with each query's k-th best score
+_GROUP = 32  # rows per group whose maximum is compared with each query's k-th best score
 _SCORES_PER_CHUNK = 1 << 21  # 8 MB of float32 scores: stays in cache
 
 
@@ -120,10 +120,14 @@ def _merge(best_scores, best_ids, scores, start) -> None:
     element-wise max of `_GROUP` contiguous slabs, which NumPy vectorises.
     Only groups whose maximum reaches a query's threshold are read: its
     current k-th best score, or, before it has k, its k-th largest group
-    maximum in this chunk (k rows score at least that much).
+    maximum in this chunk (k rows score at least that much). One query has
+    its own, shorter path (`_merge_one_query`).
     """
     k = best_scores.shape[1]
     rows_in_chunk = len(scores)
+    if scores.shape[1] == 1:
+        _merge_one_query(best_scores[0], best_ids[0], scores[:, 0], start)
+        return
     if rows_in_chunk % _GROUP:  # the last chunk: pad with -inf to whole groups
         padded = np.full((rows_in_chunk + _GROUP - rows_in_chunk % _GROUP, scores.shape[1]), -np.inf, scores.dtype)
         padded[:rows_in_chunk] = scores
@@ -153,3 +157,24 @@ def _merge(best_scores, best_ids, scores, start) -> None:
     top = np.argpartition(-pool_scores, k - 1, axis=1)[:, :k]
     best_scores[queries] = np.take_along_axis(pool_scores, top, axis=1)
     best_ids[queries] = np.take_along_axis(pool_ids, top, axis=1)
+
+
+def _merge_one_query(best_scores, best_ids, column, start) -> None:
+    """`_merge` for one query's column of scores.
+
+    The threshold is the larger of the current k-th best score and the k-th
+    largest group maximum (k rows score at least that much); the rows that
+    reach it are found in one comparison over the column and join the running
+    top k, with no per-group bookkeeping.
+    """
+    k = len(best_scores)
+    threshold = best_scores.min()
+    blocks = len(column) // _GROUP
+    if blocks >= k:
+        block_max = column[: blocks * _GROUP].reshape(_GROUP, blocks).max(axis=0)  # strided groups again
+        threshold = max(threshold, np.partition(block_max, blocks - k)[blocks - k])
+    rows = np.flatnonzero(column >= threshold)
+    pool_scores = np.concatenate([best_scores, column[rows]])
+    pool_ids = np.concatenate([best_ids, rows + start])
+    top = np.argpartition(pool_scores, len(pool_scores) - k)[-k:]
+    best_scores[:], best_ids[:] = pool_scores[top], pool_ids[top]

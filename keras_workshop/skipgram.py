@@ -99,6 +99,16 @@ def skipgram_dataset(
     subsampling, windows, order and negatives, reproducibly from `seed`. Words
     outside `vocabulary` are dropped before windowing (like gensim's `min_count`).
 
+    Args:
+        documents: lists of tokens; pairs never cross a document boundary.
+        vocabulary: a `Vocabulary` with counts (`Vocabulary.from_tokens`).
+        window: the largest number of words on each side of a target.
+        negatives: noise words per pair, `K`.
+        batch_size: pairs per batch, a multiple of `group_size`.
+        sample: the subsampling threshold (word2vec's `sample`; 0 keeps every word).
+        seed: the seed of every draw.
+        group_size: pairs that share one draw of negatives, `G`.
+
     Returns:
         `(dataset, steps_per_epoch)`: the stream, and the number of batches in
         one pass (counted on the first pass's draw), for `fit(steps_per_epoch=...)`.

@@ -22,7 +22,9 @@ def reference(matrix, ids, k, exclude_self=True):
 
 @pytest.mark.parametrize(
     "size, dim, queries, k, chunk_size",
-    [(1000, 16, 5, 10, None), (5000, 32, 300, 7, 256), (777, 8, 777, 3, 100), (50, 4, 3, 49, None)],
+    [(1000, 16, 5, 10, None), (5000, 32, 300, 7, 256), (777, 8, 777, 3, 100), (50, 4, 3, 49, None),
+     (3000, 16, 1, 10, 256), (45, 4, 1, 40, 8),  # one query: the partition path, over several chunks
+     (70_000, 8, 1, 10, None)],  # one query in one long chunk
 )
 def test_matches_float64_reference(size, dim, queries, k, chunk_size):
     rng = np.random.default_rng(size)

@@ -175,7 +175,9 @@ def skipgram_dataset(
             f"skipgram_dataset: one pass over this corpus makes fewer than batch_size={batch_size} "
             "pairs; use a smaller batch_size or more text."
         )
-    later_passes = epoch_seeds.skip(1).flat_map(lambda epoch_seed: tf.data.Dataset.from_tensor_slices(one_pass(epoch_seed)))
+    later_passes = epoch_seeds.skip(1).flat_map(
+        lambda epoch_seed: tf.data.Dataset.from_tensor_slices(one_pass(epoch_seed))
+    )
     dataset = tf.data.Dataset.from_tensor_slices(first_pass).concatenate(later_passes)
     dataset = dataset.map(lambda inputs: (inputs, batch_labels), num_parallel_calls=tf.data.AUTOTUNE)
     # tf.data's autotuner thread can hold up the iterator's deletion (the end of `fit`) for
@@ -201,6 +203,10 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: i
     >>> model.output.shape
     (None, 16, 6)
     """
+    for argument, value in (("vocabulary_size", vocabulary_size), ("dim", dim), ("negatives", negatives),
+                            ("group_size", group_size)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"skipgram_model: `{argument}` must be a positive integer, got {value!r}.")
     target = keras.Input((group_size,), dtype="int32", name="target")
     context = keras.Input((group_size,), dtype="int32", name="context")
     noise = keras.Input((negatives,), dtype="int32", name="negatives")

@@ -119,6 +119,11 @@ def test_dataset_rejects_a_corpus_smaller_than_one_batch():
         skipgram_dataset([["a", "b", "a", "b", "c"]], vocabulary, sample=0)
 
 
+def test_model_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="`group_size` must be a positive integer, got 0"):
+        skipgram_model(40, 8, negatives=3, group_size=0)
+
+
 def test_model_logits_match_a_float64_reference():
     rng = np.random.default_rng(3)
     model = skipgram_model(40, 8, negatives=3, group_size=4)

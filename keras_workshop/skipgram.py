@@ -133,13 +133,12 @@ def skipgram_dataset(
         )
     if vocabulary.counts is None:
         raise ValueError("skipgram_dataset: the vocabulary needs counts (use Vocabulary.from_tokens).")
-    index = {symbol: position for position, symbol in enumerate(vocabulary.symbols)}
-    ids, document_numbers = [], []
+    words, document_numbers = [], []
     for number, document in enumerate(documents):
-        kept = [index[word] for word in document if word in index]
-        ids += kept
+        kept = [word for word in document if word in vocabulary]
+        words += kept
         document_numbers += [number] * len(kept)
-    ids = tf.constant(np.array(ids, dtype=np.int32))
+    ids = tf.constant(vocabulary.ids(words).astype(np.int32))
     document_numbers = tf.constant(np.array(document_numbers, dtype=np.int32))
     keep = tf.constant(keep_probabilities(vocabulary.counts, sample))
     table = tf.constant(noise_table(vocabulary.counts))

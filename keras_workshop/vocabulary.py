@@ -122,14 +122,18 @@ class Vocabulary:
         return f"Vocabulary([{head}{more}], size={len(self)}, oov={self.oov!r})"
 
     def ids(self, symbols) -> np.ndarray:
-        """Returns the ids of `symbols` (one symbol or an array of them) as int64."""
+        """Returns the ids of `symbols` (one symbol or an array of them) as int64.
+
+        The same mapping as `self.lookup`, read from a dict: no tensor round trip.
+        """
         array = np.asarray(symbols, dtype=object)
+        flat = array.ravel().tolist()
         if self.oov == "error":
-            unknown = [s for s in dict.fromkeys(array.ravel().tolist()) if s not in self._index]
+            unknown = [s for s in dict.fromkeys(flat) if s not in self._index]
             if unknown:
                 raise ValueError(self._unknown_message(unknown))
-        values = np.asarray(symbols)
-        return np.asarray(self.lookup(values.ravel())).reshape(values.shape).astype(np.int64)
+        ids = np.fromiter((self._index.get(s, 0) for s in flat), dtype=np.int64, count=len(flat))
+        return ids.reshape(array.shape)  # unknown symbols (oov="token") get id 0
 
     def to_symbols(self, ids) -> np.ndarray:
         """Returns the symbols of `ids` (inverse of `ids()`)."""

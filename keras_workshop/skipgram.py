@@ -7,6 +7,7 @@ from typing import Sequence
 import keras
 import numpy as np
 import tensorflow as tf
+from keras import tree
 
 from keras_workshop import slides
 from keras_workshop.vocabulary import Vocabulary
@@ -40,39 +41,54 @@ def epoch_pairs(ids, documents, keep, window: int, seed):
     Words are first subsampled (kept with probability `keep[id]`); then, as in
     word2vec, each kept word gets a window of `window - b` words on each side,
     `b` uniform in `[0, window)`, and pairs never cross a document boundary.
+    The targets come in a random order, each with its contexts (as word2vec
+    trains them: one target, then its window).
 
     Args:
         ids: int32 `(tokens,)` word ids of the whole corpus, documents concatenated.
-        documents: int32 `(tokens,)` the document number of each token.
+        documents: int32 `(tokens,)` the document number of each token, non-decreasing.
         keep: float32 `(vocabulary,)` keep probabilities.
         window: the largest window.
         seed: an int64 `(2,)` seed for stateless random ops.
 
     Returns:
-        `(targets, contexts)`, int32 `(pairs,)` each, in a random order.
+        `(targets, contexts)`, int32 `(pairs,)` each.
     """
     seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 3)
     kept = tf.random.stateless_uniform(tf.shape(ids), seeds[0]) < tf.gather(keep, ids)
     ids, documents = tf.boolean_mask(ids, kept), tf.boolean_mask(documents, kept)
     reach = window - tf.random.stateless_uniform(tf.shape(ids), seeds[1], 0, window, dtype=tf.int32)
-    targets, contexts = window_pairs(ids, documents, reach, window)
-    order = tf.random.experimental.stateless_shuffle(tf.range(tf.shape(targets)[0]), seeds[2])
-    return tf.gather(targets, order), tf.gather(contexts, order)
+    # Shuffle the targets, not their several times as many pairs (that shuffle was most of a pass's cost).
+    order = tf.random.experimental.stateless_shuffle(tf.range(tf.shape(ids)[0]), seeds[2])
+    return window_pairs(ids, documents, reach, window, order)
 
 
-def window_pairs(ids, documents, reach, window: int):
+def window_pairs(ids, documents, reach, window: int, targets=None):
     """All `(target, context)` pairs with the context within the target's `reach`, same document.
 
-    One masked slice per offset and direction: no loop over words.
+    One `(targets, 2 * window)` grid of context positions and one mask: no loop
+    over words, and few ops (the graph traces fast).
+
+    Args:
+        ids: int32 `(tokens,)` word ids.
+        documents: int32 `(tokens,)` document numbers, non-decreasing.
+        reach: int32 `(tokens,)` how far each token's window reaches.
+        window: the largest reach.
+        targets: int32 positions of the targets, in the order their pairs
+            come out; default: every token, in text order.
+
+    Returns:
+        `(targets, contexts)` word ids, int32 `(pairs,)` each.
     """
-    targets, contexts = [], []
-    for offset in range(1, window + 1):
-        same = tf.equal(documents[:-offset], documents[offset:])
-        forward = tf.logical_and(same, reach[:-offset] >= offset)  # word i sees word i + offset
-        backward = tf.logical_and(same, reach[offset:] >= offset)  # word i + offset sees word i
-        targets += [tf.boolean_mask(ids[:-offset], forward), tf.boolean_mask(ids[offset:], backward)]
-        contexts += [tf.boolean_mask(ids[offset:], forward), tf.boolean_mask(ids[:-offset], backward)]
-    return tf.concat(targets, 0), tf.concat(contexts, 0)
+    offsets = tf.constant([o for o in range(-window, window + 1) if o], tf.int32)  # (2W,)
+    position = tf.range(tf.shape(ids)[0])
+    targets = position if targets is None else targets
+    first = tf.gather(tf.gather(tf.math.segment_min(position, documents), documents), targets)[:, None]
+    last = tf.gather(tf.gather(tf.math.segment_max(position, documents), documents), targets)[:, None]
+    context = targets[:, None] + offsets  # (targets, 2W)
+    valid = (context >= first) & (context <= last) & (tf.abs(offsets) <= tf.gather(reach, targets)[:, None])
+    target_ids = tf.broadcast_to(tf.gather(ids, targets)[:, None], tf.shape(context))
+    return tf.boolean_mask(target_ids, valid), tf.gather(ids, tf.boolean_mask(context, valid))
 
 
 def skipgram_dataset(
@@ -83,7 +99,8 @@ def skipgram_dataset(
     batch_size: int = 2048,
     sample: float = 1e-3,
     seed: int = 0,
-    group_size: int = 16,
+    group_size: int = 32,
+    batches_per_step: int = 1,
 ) -> tuple[tf.data.Dataset, int]:
     """An endless stream of skip-gram batches, fresh pairs for every pass over the corpus.
 
@@ -99,6 +116,11 @@ def skipgram_dataset(
     subsampling, windows, order and negatives, reproducibly from `seed`. Words
     outside `vocabulary` are dropped before windowing (like gensim's `min_count`).
 
+    With `batches_per_step=M > 1`, each element stacks `M` consecutive batches
+    (a leading axis of `M` on every tensor): a `SkipGram` model's training
+    step applies them as `M` updates inside one compiled loop, which saves a
+    launch per update.
+
     Args:
         documents: lists of tokens; pairs never cross a document boundary.
         vocabulary: a `Vocabulary` with counts (`Vocabulary.from_tokens`).
@@ -108,10 +130,12 @@ def skipgram_dataset(
         sample: the subsampling threshold (word2vec's `sample`; 0 keeps every word).
         seed: the seed of every draw.
         group_size: pairs that share one draw of negatives, `G`.
+        batches_per_step: batches stacked in one element, `M`.
 
     Returns:
-        `(dataset, steps_per_epoch)`: the stream, and the number of batches in
+        `(dataset, steps_per_epoch)`: the stream, and the number of elements in
         one pass (counted on the first pass's draw), for `fit(steps_per_epoch=...)`.
+        One pass makes `steps_per_epoch * batches_per_step` updates.
 
     Example:
 
@@ -122,10 +146,10 @@ def skipgram_dataset(
     >>> inputs["target"].shape, inputs["negatives"].shape, labels.shape
     (TensorShape([4, 16]), TensorShape([4, 5]), TensorShape([4, 16, 6]))
     """
-    if window < 1 or negatives < 1 or batch_size < 1 or group_size < 1:
+    if min(window, negatives, batch_size, group_size, batches_per_step) < 1:
         raise ValueError(
-            f"skipgram_dataset: window, negatives, batch_size and group_size must be >= 1, got "
-            f"{window}, {negatives}, {batch_size}, {group_size}."
+            "skipgram_dataset: window, negatives, batch_size, group_size and batches_per_step must be "
+            f">= 1, got {window}, {negatives}, {batch_size}, {group_size}, {batches_per_step}."
         )
     if batch_size % group_size:
         raise ValueError(
@@ -133,36 +157,39 @@ def skipgram_dataset(
         )
     if vocabulary.counts is None:
         raise ValueError("skipgram_dataset: the vocabulary needs counts (use Vocabulary.from_tokens).")
-    words, document_numbers = [], []
-    for number, document in enumerate(documents):
-        kept = [word for word in document if word in vocabulary]
-        words += kept
-        document_numbers += [number] * len(kept)
-    ids = tf.constant(vocabulary.ids(words).astype(np.int32))
-    document_numbers = tf.constant(np.array(document_numbers, dtype=np.int32))
+    lengths = [len(document) for document in documents]
+    index = vocabulary._index  # noqa: SLF001  (one dict lookup per token; -1: not in the vocabulary)
+    ids = np.fromiter((index.get(word, -1) for document in documents for word in document), np.int32, sum(lengths))
+    document_numbers = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    known = ids >= 0
+    ids, document_numbers = tf.constant(ids[known]), tf.constant(document_numbers[known])
     keep = tf.constant(keep_probabilities(vocabulary.counts, sample))
     table = tf.constant(noise_table(vocabulary.counts))
     groups = batch_size // group_size
-    batch_labels = tf.tile(tf.constant([[[1.0] + [0.0] * negatives]]), [groups, group_size, 1])
+    element = [batches_per_step] if batches_per_step > 1 else []  # the stacked batches' axis, if any
+    labels = tf.tile(tf.constant([[[1.0] + [0.0] * negatives]]), [groups, group_size, 1])
+    labels = tf.tile(labels[None], [batches_per_step, 1, 1, 1]) if element else labels
 
     @tf.autograph.experimental.do_not_convert  # no Python control flow on tensors: skip AutoGraph's ~1 s
     def one_pass(epoch_seed):
-        """One pass over the corpus as whole batches: `{"target", "context", "negatives"}`."""
+        """One pass over the corpus as whole elements: `{"target", "context", "negatives"}`."""
         seed_pair = tf.stack([epoch_seed, tf.constant(seed, tf.int64)])
         targets, contexts = epoch_pairs(ids, document_numbers, keep, window, seed_pair)
-        # Whole batches by reshaping (the last partial batch is dropped), and every negative of
-        # the pass in one draw: tf.data then handles one element per batch, not one per pair.
-        batches = tf.shape(targets)[0] // batch_size
-        shape = [batches, groups, group_size]
+        # Whole elements by reshaping (the last partial one is dropped), and every negative of
+        # the pass in one draw: tf.data then handles one element per step, not one per pair.
+        steps = tf.shape(targets)[0] // (batch_size * batches_per_step)
+        pairs = steps * batch_size * batches_per_step
         draws = tf.random.stateless_uniform(
-            [batches, groups, negatives], tf.stack([epoch_seed, tf.constant(-1 - seed, tf.int64)]),
+            [steps, *element, groups, negatives], tf.stack([epoch_seed, tf.constant(-1 - seed, tf.int64)]),
             0, _NOISE_TABLE, tf.int32,
         )
-        return {
-            "target": tf.reshape(targets[: batches * batch_size], shape),
-            "context": tf.reshape(contexts[: batches * batch_size], shape),
-            "negatives": tf.gather(table, draws),
-        }
+        shape = [steps, *element, groups, group_size]
+
+        def deal(pair_ids):
+            """Pairs come target by target; dealt round-robin, a batch has each from a different target."""
+            return tf.reshape(tf.transpose(tf.reshape(pair_ids[:pairs], [batch_size, -1])), shape)
+
+        return {"target": deal(targets), "context": deal(contexts), "negatives": tf.gather(table, draws)}
 
     # One seed per pass over the corpus: endless, fresh, and the same sequence for the same seed.
     # The first pass is made here, once: it gives steps_per_epoch and is the stream's start.
@@ -171,14 +198,14 @@ def skipgram_dataset(
     steps_per_epoch = int(first_pass["target"].shape[0])
     if steps_per_epoch == 0:
         raise ValueError(
-            f"skipgram_dataset: one pass over this corpus makes fewer than batch_size={batch_size} "
-            "pairs; use a smaller batch_size or more text."
+            f"skipgram_dataset: one pass over this corpus makes fewer than batch_size * batches_per_step "
+            f"= {batch_size} * {batches_per_step} pairs; use smaller sizes or more text."
         )
     later_passes = epoch_seeds.skip(1).flat_map(
         lambda epoch_seed: tf.data.Dataset.from_tensor_slices(one_pass(epoch_seed))
     )
     dataset = tf.data.Dataset.from_tensor_slices(first_pass).concatenate(later_passes)
-    dataset = dataset.map(lambda inputs: (inputs, batch_labels), num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda inputs: (inputs, labels), num_parallel_calls=tf.data.AUTOTUNE)
     # tf.data's autotuner thread can hold up the iterator's deletion (the end of `fit`) for
     # seconds to tens of seconds; this pipeline needs no tuning, so it runs without one.
     options = tf.data.Options()
@@ -186,7 +213,46 @@ def skipgram_dataset(
     return dataset.prefetch(_PREFETCH).with_options(options), steps_per_epoch
 
 
-def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: int = 16) -> keras.Model:
+class SkipGram(keras.Model):
+    """A functional Keras model whose training step suits skip-gram on XLA:CPU.
+
+    Two changes to `keras.Model`, neither changing what is computed:
+
+    - `call` runs the graph on each half of the batch and concatenates the
+      logits: the halves' gathers and products are independent, and XLA:CPU
+      runs independent work on two cores at once.
+    - `train_step` also takes a stack of batches (see `skipgram_dataset`'s
+      `batches_per_step`) and applies them one after another, each as a normal
+      Keras step (loss, gradients, `optimizer.apply_gradients`), inside one
+      compiled loop: one launch for several updates.
+
+    Build one with `skipgram_model`.
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        size = keras.ops.shape(tree.flatten(inputs)[0])[0]
+        if size is None:  # symbolic inputs of unknown batch size
+            return super().call(inputs, training=training, mask=mask)
+        half = size // 2
+        halves = [tree.map_structure(lambda x: x[:half], inputs), tree.map_structure(lambda x: x[half:], inputs)]
+        graph = super().call
+        return keras.ops.concatenate([graph(part, training=training, mask=mask) for part in halves], 0)
+
+    def train_step(self, data):
+        _, labels = data
+        if len(labels.shape) == len(self.output.shape):  # one batch
+            return super().train_step(data)
+        one_batch = super().train_step
+
+        def update(index, state):
+            one_batch(tree.map_structure(lambda x: x[index], data))
+            return state
+
+        keras.ops.fori_loop(0, keras.ops.shape(labels)[0], update, 0)
+        return self.get_metrics_result()
+
+
+def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: int = 32) -> SkipGram:
     """Skip-gram with negative sampling around the slide's `Embedding(output_dim=d, input_dim=n, input_length=1)`.
 
     The word vectors are the slide's layer (named `"word_vectors"`); context
@@ -198,9 +264,9 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: i
 
     Example:
 
-    >>> model = skipgram_model(vocabulary_size=1000, dim=100, negatives=5, group_size=16)
+    >>> model = skipgram_model(vocabulary_size=1000, dim=100, negatives=5, group_size=32)
     >>> model.output.shape
-    (None, 16, 6)
+    (None, 32, 6)
     """
     for argument, value in (("vocabulary_size", vocabulary_size), ("dim", dim), ("negatives", negatives),
                             ("group_size", group_size)):
@@ -219,4 +285,41 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: i
     targets = word_vectors(target)  # (groups, G, d)
     positive = keras.ops.sum(targets * context_vectors(context), axis=-1, keepdims=True)  # (groups, G, 1)
     negative = keras.layers.Dot(axes=2)([targets, context_vectors(noise)])  # (groups, G, K)
-    return keras.Model([target, context, noise], keras.layers.Concatenate(name="logits")([positive, negative]))
+    return SkipGram([target, context, noise], keras.layers.Concatenate(name="logits")([positive, negative]))
+
+
+def compile_skipgram(
+    model: SkipGram, batch_size: int, updates: int, learning_rate: float = 0.05, steps_per_execution: int = 8
+) -> None:
+    """Compiles a skip-gram model the word2vec way, with XLA.
+
+    Plain SGD, so that embedding gradients stay sparse (only the looked-up
+    rows change). word2vec's rate is per (pair, word) term and decays linearly
+    to 0.0001; Keras' loss is the mean over a batch's terms, so the rate here
+    is `learning_rate` times the terms per batch, decaying over `updates`.
+
+    Args:
+        model: from `skipgram_model`.
+        batch_size: pairs per batch (per update).
+        updates: updates in the whole run: epochs * steps_per_epoch * batches_per_step.
+        learning_rate: gensim's `alpha`.
+        steps_per_execution: Keras steps per call of the compiled function.
+
+    Example:
+
+    >>> model = skipgram_model(vocabulary_size=1000, dim=100, negatives=5)
+    >>> compile_skipgram(model, batch_size=2048, updates=10_000)
+    """
+    if min(batch_size, updates, steps_per_execution) < 1 or learning_rate <= 0:
+        raise ValueError(
+            "compile_skipgram: batch_size, updates and steps_per_execution must be >= 1 and learning_rate > 0, "
+            f"got {batch_size}, {updates}, {steps_per_execution}, {learning_rate}."
+        )
+    terms = batch_size * model.output.shape[-1]  # (1 + negatives) logits per pair
+    schedule = keras.optimizers.schedules.PolynomialDecay(learning_rate * terms, updates, 0.0001 * terms)
+    model.compile(
+        keras.optimizers.SGD(schedule),
+        keras.losses.BinaryCrossentropy(from_logits=True),
+        jit_compile=True,
+        steps_per_execution=steps_per_execution,
+    )

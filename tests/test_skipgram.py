@@ -2,7 +2,6 @@
 
 import collections
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -10,6 +9,7 @@ import tensorflow as tf
 from keras_workshop import Vocabulary, nearest_neighbours, set_deterministic
 from keras_workshop.corpora import lee_corpus, similarity_spearman
 from keras_workshop.skipgram import (
+    compile_skipgram,
     epoch_pairs,
     keep_probabilities,
     noise_table,
@@ -37,6 +37,18 @@ def test_window_pairs_match_the_slow_reference(window):
     reach = rng.integers(1, window + 1, 400).astype(np.int32)
     targets, contexts = window_pairs(tf.constant(ids), tf.constant(documents), tf.constant(reach), window)
     assert collections.Counter(zip(targets.numpy(), contexts.numpy())) == reference_pairs(ids, documents, reach, window)
+
+
+def test_window_pairs_in_a_given_target_order():
+    rng = np.random.default_rng(0)
+    ids = np.arange(300, dtype=np.int32)  # ids name positions
+    documents = np.sort(rng.integers(0, 5, 300)).astype(np.int32)
+    reach = rng.integers(1, 4, 300).astype(np.int32)
+    order = rng.permutation(300).astype(np.int32)
+    targets, contexts = window_pairs(*map(tf.constant, (ids, documents, reach)), 3, tf.constant(order))
+    assert collections.Counter(zip(targets.numpy(), contexts.numpy())) == reference_pairs(ids, documents, reach, 3)
+    rank = np.argsort(order)  # each target's place in `order`
+    assert np.all(np.diff(rank[targets.numpy()]) >= 0)  # target by target, in that order
 
 
 def test_epoch_pairs_subsample_and_vary_the_window():
@@ -103,9 +115,10 @@ def test_dataset_pairs_are_the_epoch_pairs_and_negatives_follow_the_noise_table(
 
 
 @pytest.mark.parametrize("arguments, message", [
-    ({"group_size": 0}, "group_size must be >= 1"),
+    ({"group_size": 0}, "batches_per_step must be >= 1, got 5, 5, 2048, 0, 1"),
+    ({"batches_per_step": 0}, "got 5, 5, 2048, 32, 0"),
     ({"batch_size": 30, "group_size": 4}, "batch_size (30) must be a multiple of group_size (4)"),
-    ({"negatives": 0}, "got 5, 0, 2048, 16"),
+    ({"negatives": 0}, "got 5, 0, 2048, 32, 1"),
 ])
 def test_dataset_rejects_bad_arguments(arguments, message):
     vocabulary = Vocabulary.from_tokens("a b a b c".split())
@@ -115,7 +128,7 @@ def test_dataset_rejects_bad_arguments(arguments, message):
 
 def test_dataset_rejects_a_corpus_smaller_than_one_batch():
     vocabulary = Vocabulary.from_tokens("a b a b c".split())
-    with pytest.raises(ValueError, match="fewer than batch_size=2048 pairs"):
+    with pytest.raises(ValueError, match=r"fewer than batch_size \* batches_per_step = 2048 \* 1 pairs"):
         skipgram_dataset([["a", "b", "a", "b", "c"]], vocabulary, sample=0)
 
 
@@ -145,15 +158,13 @@ def test_short_run_on_lee_learns_similarity():
     set_deterministic(0, op_determinism=False)
     documents = lee_corpus()
     vocabulary = Vocabulary.from_tokens((w for d in documents for w in d), min_count=2)
-    dataset, steps = skipgram_dataset(documents, vocabulary, batch_size=2048, seed=0)
-    model = skipgram_model(len(vocabulary), 50, 5)  # groups of 16 pairs share their negatives
+    dataset, steps = skipgram_dataset(documents, vocabulary, batch_size=2048, seed=0, batches_per_step=4)
+    model = skipgram_model(len(vocabulary), 50, 5)  # groups of 32 pairs share their negatives
     vectors = model.get_layer("word_vectors")
     assert type(vectors).__name__ == "Embedding" and vectors.input_length == 1  # the slide's layer
     initial = vectors.embeddings.numpy().copy()
     random_score, pairs = similarity_spearman(initial, vocabulary, "wordsim353")
-    terms = 2048 * 6
-    schedule = keras.optimizers.schedules.PolynomialDecay(0.05 * terms, 8 * steps, 0.0001 * terms)
-    model.compile(keras.optimizers.SGD(schedule), keras.losses.BinaryCrossentropy(from_logits=True), jit_compile=True, steps_per_execution=64)
+    compile_skipgram(model, batch_size=2048, updates=8 * steps * 4)
     model.fit(dataset, epochs=8, steps_per_epoch=steps, shuffle=False, verbose=0)
     trained = vectors.embeddings.numpy()
     score, _ = similarity_spearman(trained, vocabulary, "wordsim353")
@@ -163,3 +174,82 @@ def test_short_run_on_lee_learns_similarity():
     after = nearest_neighbours(trained, frequent, 5)[0]
     overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(before, after)])
     assert overlap < 0.2  # the neighbours of frequent words moved away from the random ones
+
+
+def test_stacked_elements_and_batches_of_distinct_targets():
+    documents = [[str(i) for i in range(3000)]]  # every token a different word: ids name positions
+    vocabulary = Vocabulary.from_tokens(documents[0])
+    arguments = dict(window=2, negatives=3, batch_size=32, sample=0, seed=7, group_size=4)
+    plain, plain_steps = skipgram_dataset(documents, vocabulary, **arguments)
+    stacked, stacked_steps = skipgram_dataset(documents, vocabulary, batches_per_step=4, **arguments)
+    assert stacked_steps == plain_steps // 4
+    inputs, labels = next(iter(stacked))
+    assert inputs["target"].shape == (4, 8, 4) and inputs["negatives"].shape == (4, 8, 3)
+    assert labels.shape == (4, 8, 4, 4)
+
+    def pass_pairs(dataset, steps):
+        elements = [element[0] for element in dataset.take(steps)]
+        targets = np.stack([element["target"].numpy() for element in elements])
+        contexts = np.stack([element["context"].numpy() for element in elements])
+        return targets.reshape(-1, 32), contexts.reshape(-1, 32)  # one row per batch
+
+    targets, contexts = pass_pairs(stacked, stacked_steps)
+    plain_targets, plain_contexts = pass_pairs(plain, plain_steps)
+    # The same draw of pairs as the plain stream (less what a shorter pass drops at its end) ...
+    stacked_counter = collections.Counter(zip(targets.ravel(), contexts.ravel()))
+    assert stacked_counter <= collections.Counter(zip(plain_targets.ravel(), plain_contexts.ravel()))
+    # ... and each batch holds pairs of 32 different targets (a target's pairs are dealt to different batches).
+    assert all(len(set(batch)) == 32 for batch in targets)
+
+
+def word2vec_update(words, contexts, target, context, noise, learning_rate):
+    """One batch of word2vec's rule in float64: every pair read from the same weights, then all applied.
+
+    For each logit z = w . c with label y: w -= a (sigmoid(z) - y) c and c -= a (sigmoid(z) - y) w.
+    """
+    words, contexts = words.copy(), contexts.copy()
+    new_words, new_contexts = words.copy(), contexts.copy()
+    for group in range(target.shape[0]):
+        for pair in range(target.shape[1]):
+            w = words[target[group, pair]]
+            for c, y in [(context[group, pair], 1.0)] + [(n, 0.0) for n in noise[group]]:
+                error = learning_rate * (1 / (1 + np.exp(-w @ contexts[c])) - y)
+                new_words[target[group, pair]] -= error * contexts[c]
+                new_contexts[c] -= error * w
+    return new_words, new_contexts
+
+
+def test_training_step_is_word2vecs_update_for_plain_and_stacked_batches():
+    rng = np.random.default_rng(11)
+    size, dim, negatives, group_size, groups = 30, 6, 3, 4, 5
+    words, contexts = rng.normal(size=(size, dim)) * 0.5, rng.normal(size=(size, dim)) * 0.5
+    stack = {
+        "target": rng.integers(0, size, (2, groups, group_size)).astype("int32"),
+        "context": rng.integers(0, size, (2, groups, group_size)).astype("int32"),
+        "negatives": rng.integers(0, size, (2, groups, negatives)).astype("int32"),
+    }
+    labels = np.zeros((2, groups, group_size, 1 + negatives), "float32")
+    labels[..., 0] = 1
+    expected = (words, contexts)
+    for batch in range(2):
+        expected = word2vec_update(*expected, *(stack[n][batch] for n in ("target", "context", "negatives")), 0.05)
+    for batches_per_step in (1, 2):
+        model = skipgram_model(size, dim, negatives, group_size)
+        model.get_layer("word_vectors").set_weights([words])
+        model.get_layer("context_vectors").set_weights([contexts])
+        # A constant rate: the schedule decays over a billion updates.
+        compile_skipgram(model, batch_size=groups * group_size, updates=10**9, learning_rate=0.05)
+        if batches_per_step == 1:
+            dataset = tf.data.Dataset.from_tensor_slices((stack, labels))
+        else:
+            dataset = tf.data.Dataset.from_tensors((stack, labels))
+        model.fit(dataset, epochs=1, steps_per_epoch=2 // batches_per_step, shuffle=False, verbose=0)
+        assert int(model.optimizer.iterations) == 2  # one update per batch, stacked or not
+        np.testing.assert_allclose(model.get_layer("word_vectors").get_weights()[0], expected[0], atol=1e-5)
+        np.testing.assert_allclose(model.get_layer("context_vectors").get_weights()[0], expected[1], atol=1e-5)
+
+
+def test_compile_skipgram_rejects_bad_arguments():
+    model = skipgram_model(40, 8, negatives=3, group_size=4)
+    with pytest.raises(ValueError, match="got 0, 100, 8, 0.05"):
+        compile_skipgram(model, batch_size=0, updates=100)

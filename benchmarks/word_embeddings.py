@@ -9,7 +9,8 @@ training), words per second, WordSim-353 and SimLex-999 Spearman, the time ratio
 and what the CosineNeighbours callback (8 probes, every epoch) costs as a share of the
 training time.
 
-Run: python benchmarks/word_embeddings.py [--epochs 10] [--group-size 32] [--batches-per-step 8] [--repeats 3]
+Run: python benchmarks/word_embeddings.py [--epochs 10] [--group-size 32] [--batches-per-step 8]
+     [--batch-size 2048] [--repeats 3]
 """
 
 import argparse
@@ -54,16 +55,17 @@ class TimedNeighbours(CosineNeighbours):
         return record
 
 
-def run_ours(documents, epochs, with_callback, group_size, batches_per_step):
+def run_ours(documents, epochs, with_callback, group_size, batches_per_step, batch_size=2048):
     set_deterministic(42, op_determinism=False)
     start = time.perf_counter()
     vocabulary = Vocabulary.from_tokens((w for d in documents for w in d), min_count=2)
     dataset, steps = skipgram_dataset(
-        documents, vocabulary, window=5, negatives=5, batch_size=2048, seed=42, group_size=group_size,
+        documents, vocabulary, window=5, negatives=5, batch_size=batch_size, seed=42, group_size=group_size,
         batches_per_step=batches_per_step,
     )
     model = skipgram_model(len(vocabulary), 100, 5, group_size)
-    compile_skipgram(model, 2048, epochs * steps * batches_per_step, steps_per_execution=64 // batches_per_step)
+    compile_skipgram(model, batch_size, epochs * steps * batches_per_step,
+                     steps_per_execution=max(1, 64 // batches_per_step))
     callbacks = [TimedNeighbours("word_vectors", vocabulary, PROBES, verbose=0, log_initial=False)] if with_callback else []
     TimedNeighbours.seconds = 0.0
     model.fit(dataset, epochs=epochs, steps_per_epoch=steps, callbacks=callbacks, shuffle=False, verbose=0)
@@ -76,6 +78,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--group-size", type=int, default=32, help="pairs sharing one draw of negatives")
     parser.add_argument("--batches-per-step", type=int, default=8, help="updates per compiled step")
+    parser.add_argument("--batch-size", type=int, default=2048, help="pairs per update")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds of the three runs")
     args = parser.parse_args()
     documents = wikipedia_excerpt()
@@ -84,7 +87,7 @@ def main():
             for alpha in (0.025, 0.05)}
     runs["keras_workshop"] = lambda: run_ours(
         documents, args.epochs, with_callback=True, group_size=args.group_size,
-        batches_per_step=args.batches_per_step,
+        batches_per_step=args.batches_per_step, batch_size=args.batch_size,
     )
     results = {name: [] for name in runs}
     for round_number in range(args.repeats):  # interleaved: a slow spell of the machine hits all three
@@ -92,8 +95,8 @@ def main():
             results[name].append(run())
         ratio = results["keras_workshop"][-1][0] / min(results[name][-1][0] for name in runs if "gensim" in name)
         print(f"round {round_number + 1}: time ratio keras_workshop / fastest gensim {ratio:.2f}", flush=True)
-    print(f"{tokens} tokens, {args.epochs} epochs, keras_workshop group size {args.group_size}, "
-          f"{args.batches_per_step} batches per step; medians of {args.repeats} interleaved rounds")
+    print(f"{tokens} tokens, {args.epochs} epochs, keras_workshop batches of {args.batch_size} pairs, group size "
+          f"{args.group_size}, {args.batches_per_step} batches per step; medians of {args.repeats} interleaved rounds")
     print(f"{'':>22} {'wall s':>7} {'words/s':>9} {'WS-353':>7} {'SimLex':>7}")
     median = {}
     for name, values in results.items():

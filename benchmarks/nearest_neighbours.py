@@ -12,6 +12,8 @@ Methods:
   (what a training callback needs, since the weights change).
 - numpy:       normalise queries, one full product, argpartition, sort.
 - faiss:       `IndexFlatIP.search` on unit rows, best of 1 and 2 OpenMP threads.
+- product:     the chunked matrix product alone that `nearest_neighbours` computes (same
+  chunks, same BLAS), with no top-k: the least any top-k built on it can take.
 
 Run: python benchmarks/nearest_neighbours.py [--quick]
 """
@@ -31,6 +33,7 @@ import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_workshop import nearest_neighbours  # noqa: E402
+from keras_workshop.neighbours import _GROUP, _SCORES_PER_CHUNK  # noqa: E402
 
 K = 10
 
@@ -61,6 +64,15 @@ def numpy_brute_force(unit_rows, ids, k):
     return np.concatenate(out_ids), np.concatenate(out_scores)
 
 
+def product_only(unit_rows, ids):
+    """The chunked product of `nearest_neighbours` (same chunk rows), scores thrown away."""
+    queries = unit_rows[ids]
+    chunk = _SCORES_PER_CHUNK // len(ids)
+    chunk = max(chunk - chunk % _GROUP, _GROUP)
+    for start in range(0, len(unit_rows), chunk):
+        unit_rows[start : start + chunk] @ queries.T
+
+
 def faiss_search(index, threads):
     def run(unit_rows, ids, k):
         faiss.omp_set_num_threads(threads)
@@ -81,7 +93,8 @@ def main():
     print(f"copy bandwidth {bandwidth / 1e9:.1f} GB/s; k = {K}; medians of {repeats} interleaved runs")
     header = (
         f"{'V':>9} {'d':>4} {'Q':>5} | {'floor':>7} {'kept':>8} {'raw':>8} {'numpy':>8} "
-        f"{'faiss':>8} | {'kept/faiss':>10} {'raw/faiss':>9} {'kept/floor':>10} {'raw/floor':>9}"
+        f"{'faiss':>8} {'product':>8} | {'kept/faiss':>10} {'raw/faiss':>9} {'product/faiss':>13} "
+        f"{'kept/floor':>10} {'raw/floor':>9}"
     )
     print(header)
     rng = np.random.default_rng(0)
@@ -99,6 +112,7 @@ def main():
                     "numpy": lambda: numpy_brute_force(unit, ids, K),
                     "faiss1": lambda: faiss_search(index, 1)(unit, ids, K),
                     "faiss2": lambda: faiss_search(index, 2)(unit, ids, K),
+                    "product": lambda: product_only(unit, ids),
                 }
                 reference = methods["numpy"]()[0]
                 found = methods["kept"]()[0]
@@ -114,8 +128,9 @@ def main():
                 floor = 1e3 * unit.nbytes / bandwidth
                 print(
                     f"{size:>9} {dim:>4} {queries:>5} | {floor:7.2f} {ms['kept']:8.2f} "
-                    f"{ms['raw']:8.2f} {ms['numpy']:8.2f} {ms['faiss']:8.2f} | "
+                    f"{ms['raw']:8.2f} {ms['numpy']:8.2f} {ms['faiss']:8.2f} {ms['product']:8.2f} | "
                     f"{ms['kept'] / ms['faiss']:10.2f} {ms['raw'] / ms['faiss']:9.2f} "
+                    f"{ms['product'] / ms['faiss']:13.2f} "
                     f"{ms['kept'] / floor:10.2f} {ms['raw'] / floor:9.2f}"
                     + ("" if agreement == 1 else f"  (top-k agreement {agreement:.3f})"),
                     flush=True,

@@ -142,10 +142,13 @@ def _merge(best_scores, best_ids, scores, start) -> None:
     if not hot_queries.size:
         return
     rows = hot_groups[:, None] + groups * np.arange(_GROUP)
-    candidates = scores[rows, hot_queries[:, None]]
+    candidates = scores.ravel().take(rows * scores.shape[1] + hot_queries[:, None])  # flat: faster than 2-D
     keep = (candidates >= threshold[hot_queries][:, None]) & (rows < rows_in_chunk)
     touched = np.broadcast_to(hot_queries[:, None], keep.shape)[keep]  # sorted
-    queries, first, counts = np.unique(touched, return_index=True, return_counts=True)
+    counts = np.bincount(touched, minlength=len(threshold))  # touched is sorted: no np.unique needed
+    queries = np.flatnonzero(counts)
+    counts = counts[queries]
+    first = np.cumsum(counts) - counts
     # One row per touched query: its current top k, then its new candidates (padded with -inf).
     pool_scores = np.full((len(queries), k + counts.max()), -np.inf, dtype=scores.dtype)
     pool_ids = np.full(pool_scores.shape, -1, dtype=np.int64)

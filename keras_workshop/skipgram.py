@@ -213,6 +213,7 @@ def skipgram_dataset(
     return dataset.prefetch(_PREFETCH).with_options(options), steps_per_epoch
 
 
+@keras.saving.register_keras_serializable(package="keras_workshop")
 class SkipGram(keras.Model):
     """A functional Keras model whose training step suits skip-gram on XLA:CPU.
 

@@ -2,6 +2,7 @@
 
 import collections
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -253,3 +254,14 @@ def test_compile_skipgram_rejects_bad_arguments():
     model = skipgram_model(40, 8, negatives=3, group_size=4)
     with pytest.raises(ValueError, match="got 0, 100, 8, 0.05"):
         compile_skipgram(model, batch_size=0, updates=100)
+
+
+def test_model_saves_and_loads_without_custom_objects(tmp_path):
+    model = skipgram_model(40, 8, negatives=3, group_size=4)
+    inputs = {"target": np.array([[1, 2, 3, 4]] * 3), "context": np.array([[5, 6, 7, 8]] * 3),
+              "negatives": np.array([[9, 10, 11]] * 3)}
+    model.get_layer("context_vectors").set_weights([np.random.default_rng(0).normal(size=(40, 8))])
+    model.save(tmp_path / "skipgram.keras")
+    loaded = keras.models.load_model(tmp_path / "skipgram.keras")
+    assert type(loaded).__name__ == "SkipGram"
+    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0), rtol=1e-6)

@@ -17,14 +17,14 @@ Spearman per epoch), TensorBoard logs with the neighbour tables and a projector
 with symbol-in, symbol-out `neighbours_symbols`.
 
 Run: python recipes/word_embeddings.py [--epochs 10] [--dim 100] [--window 5] [--negatives 5]
-     [--batch-size 2048] [--group-size 32] [--batches-per-step 8] [--seed 42] [--corpus FILE] [--out runs/word_embeddings]
+     [--batch-size 2048] [--group-size 32] [--batches-per-step 8] [--seed 42] [--corpus FILE]
+     [--out runs/word_embeddings]
 """
 
 import argparse
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
-
 
 from keras_workshop import CosineNeighbours, Vocabulary, export_for_serving, set_deterministic, slides
 from keras_workshop.corpora import read_text, similarity_spearman, wikipedia_excerpt

@@ -44,7 +44,8 @@ def timed_fit(group_size: int, batches_per_step: int):
     options.autotune.enabled = False  # as in skipgram_dataset: no autotuner stall when fit returns
     dataset = dataset.cache().repeat().prefetch(8).with_options(options)
     model = skipgram_model(VOCABULARY, DIM, NEGATIVES, group_size)
-    compile_skipgram(model, BATCH, updates=10**9, steps_per_execution=64 // batches_per_step)
+    compile_skipgram(model, BATCH, steps_per_epoch=64 // batches_per_step, epochs=10**6,
+                     batches_per_step=batches_per_step)
     steps = UPDATES // batches_per_step
     model.fit(dataset, epochs=1, steps_per_epoch=steps // 4, verbose=0)  # compile and warm up
 

@@ -64,8 +64,7 @@ def run_ours(documents, epochs, with_callback, group_size, batches_per_step, bat
         batches_per_step=batches_per_step,
     )
     model = skipgram_model(len(vocabulary), 100, 5, group_size)
-    compile_skipgram(model, batch_size, epochs * steps * batches_per_step,
-                     steps_per_execution=max(1, 64 // batches_per_step))
+    compile_skipgram(model, batch_size, steps, epochs, batches_per_step)
     callbacks = [TimedNeighbours("word_vectors", vocabulary, PROBES, verbose=0, log_initial=False)] if with_callback else []
     TimedNeighbours.seconds = 0.0
     model.fit(dataset, epochs=epochs, steps_per_epoch=steps, callbacks=callbacks, shuffle=False, verbose=0)

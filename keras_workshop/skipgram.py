@@ -290,37 +290,48 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: i
 
 
 def compile_skipgram(
-    model: SkipGram, batch_size: int, updates: int, learning_rate: float = 0.05, steps_per_execution: int = 8
+    model: SkipGram,
+    batch_size: int,
+    steps_per_epoch: int,
+    epochs: int,
+    batches_per_step: int = 1,
+    learning_rate: float = 0.05,
 ) -> None:
-    """Compiles a skip-gram model the word2vec way, with XLA.
+    """Compiles a skip-gram model the word2vec way, with XLA, one compiled call per epoch.
 
     Plain SGD, so that embedding gradients stay sparse (only the looked-up
     rows change). word2vec's rate is per (pair, word) term and decays linearly
-    to 0.0001; Keras' loss is the mean over a batch's terms, so the rate here
-    is `learning_rate` times the terms per batch, decaying over `updates`.
+    to 0.0001 over the run; Keras' loss is the mean over a batch's terms, so
+    the rate here is `learning_rate` times the terms per batch, decaying over
+    `epochs * steps_per_epoch * batches_per_step` updates. `steps_per_execution`
+    is `steps_per_epoch`: no Python round trips within an epoch, and an epoch
+    is exactly `steps_per_epoch` steps (Keras runs whole executions, so with a
+    `steps_per_execution` that does not divide it an epoch runs over).
 
     Args:
         model: from `skipgram_model`.
         batch_size: pairs per batch (per update).
-        updates: updates in the whole run: epochs * steps_per_epoch * batches_per_step.
+        steps_per_epoch: Keras steps per epoch, as `skipgram_dataset` returns it.
+        epochs: epochs in the run.
+        batches_per_step: batches per step, as given to `skipgram_dataset`.
         learning_rate: gensim's `alpha`.
-        steps_per_execution: Keras steps per call of the compiled function.
 
     Example:
 
     >>> model = skipgram_model(vocabulary_size=1000, dim=100, negatives=5)
-    >>> compile_skipgram(model, batch_size=2048, updates=10_000)
+    >>> compile_skipgram(model, batch_size=2048, steps_per_epoch=120, epochs=10, batches_per_step=8)
     """
-    if min(batch_size, updates, steps_per_execution) < 1 or learning_rate <= 0:
+    if min(batch_size, steps_per_epoch, epochs, batches_per_step) < 1 or learning_rate <= 0:
         raise ValueError(
-            "compile_skipgram: batch_size, updates and steps_per_execution must be >= 1 and learning_rate > 0, "
-            f"got {batch_size}, {updates}, {steps_per_execution}, {learning_rate}."
+            "compile_skipgram: batch_size, steps_per_epoch, epochs and batches_per_step must be >= 1 and "
+            f"learning_rate > 0, got {batch_size}, {steps_per_epoch}, {epochs}, {batches_per_step}, {learning_rate}."
         )
     terms = batch_size * model.output.shape[-1]  # (1 + negatives) logits per pair
+    updates = epochs * steps_per_epoch * batches_per_step
     schedule = keras.optimizers.schedules.PolynomialDecay(learning_rate * terms, updates, 0.0001 * terms)
     model.compile(
         keras.optimizers.SGD(schedule),
         keras.losses.BinaryCrossentropy(from_logits=True),
         jit_compile=True,
-        steps_per_execution=steps_per_execution,
+        steps_per_execution=steps_per_epoch,
     )

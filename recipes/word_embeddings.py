@@ -93,14 +93,16 @@ dataset, steps_per_epoch = skipgram_dataset(
 
 Plain SGD keeps the embedding gradients sparse; its rate is gensim's per-pair rate times
 the number of terms the loss averages over, decaying linearly as in word2vec. XLA compiles
-the step.
+the step, and one compiled call runs a whole epoch.
 """
 
 model = skipgram_model(len(vocabulary), args.dim, args.negatives, args.group_size)
 compile_skipgram(
     model,
     batch_size=args.batch_size,
-    updates=args.epochs * steps_per_epoch * args.batches_per_step,
+    steps_per_epoch=steps_per_epoch,
+    epochs=args.epochs,
+    batches_per_step=args.batches_per_step,
     learning_rate=args.learning_rate,
 )
 

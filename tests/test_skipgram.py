@@ -165,8 +165,9 @@ def test_short_run_on_lee_learns_similarity():
     assert type(vectors).__name__ == "Embedding" and vectors.input_length == 1  # the slide's layer
     initial = vectors.embeddings.numpy().copy()
     random_score, pairs = similarity_spearman(initial, vocabulary, "wordsim353")
-    compile_skipgram(model, batch_size=2048, updates=8 * steps * 4)
+    compile_skipgram(model, batch_size=2048, steps_per_epoch=steps, epochs=8, batches_per_step=4)
     model.fit(dataset, epochs=8, steps_per_epoch=steps, shuffle=False, verbose=0)
+    assert int(model.optimizer.iterations) == 8 * steps * 4  # exactly the planned updates: no epoch runs over
     trained = vectors.embeddings.numpy()
     score, _ = similarity_spearman(trained, vocabulary, "wordsim353")
     assert pairs > 100 and score > random_score + 0.1, (score, random_score)
@@ -239,7 +240,8 @@ def test_training_step_is_word2vecs_update_for_plain_and_stacked_batches():
         model.get_layer("word_vectors").set_weights([words])
         model.get_layer("context_vectors").set_weights([contexts])
         # A constant rate: the schedule decays over a billion updates.
-        compile_skipgram(model, batch_size=groups * group_size, updates=10**9, learning_rate=0.05)
+        compile_skipgram(model, batch_size=groups * group_size, steps_per_epoch=2 // batches_per_step,
+                         epochs=10**9, batches_per_step=batches_per_step, learning_rate=0.05)
         if batches_per_step == 1:
             dataset = tf.data.Dataset.from_tensor_slices((stack, labels))
         else:
@@ -252,8 +254,8 @@ def test_training_step_is_word2vecs_update_for_plain_and_stacked_batches():
 
 def test_compile_skipgram_rejects_bad_arguments():
     model = skipgram_model(40, 8, negatives=3, group_size=4)
-    with pytest.raises(ValueError, match="got 0, 100, 8, 0.05"):
-        compile_skipgram(model, batch_size=0, updates=100)
+    with pytest.raises(ValueError, match="got 0, 10, 5, 1, 0.05"):
+        compile_skipgram(model, batch_size=0, steps_per_epoch=10, epochs=5)
 
 
 def test_model_saves_and_loads_without_custom_objects(tmp_path):

@@ -86,12 +86,21 @@ def nearest_neighbours(
 
 
 def _as_numpy(embeddings) -> np.ndarray:
-    """The matrix as a NumPy array, without copying NumPy input."""
+    """The matrix as a NumPy array, without a copy where the backend allows one.
+
+    NumPy input is used as it is; a tensor in host memory (TensorFlow, JAX, or
+    torch on CPU) is viewed through `np.asarray`, which saves copying the whole
+    table on every call (a callback reads it every epoch); anything else goes
+    through `keras.ops.convert_to_numpy`. The matrix is only read.
+    """
     if isinstance(embeddings, np.ndarray):
         return embeddings
     if isinstance(embeddings, keras.Variable):  # read the variable once
         embeddings = embeddings.value
-    return np.asarray(ops.convert_to_numpy(embeddings))
+    try:
+        return np.asarray(embeddings)
+    except (TypeError, ValueError, RuntimeError):  # e.g. a torch tensor on a GPU
+        return np.asarray(ops.convert_to_numpy(embeddings))
 
 
 def _unit_rows(rows: np.ndarray) -> np.ndarray:

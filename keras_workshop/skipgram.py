@@ -13,7 +13,7 @@ from keras_workshop import slides
 from keras_workshop.vocabulary import Vocabulary
 
 _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
-_PREFETCH = 128  # batches made ahead: two of Keras' steps_per_execution=64 loops
+_PREFETCH = 128  # elements made ahead: about one pass of the Wikipedia excerpt at 8 batches each
 
 
 def keep_probabilities(counts: np.ndarray, sample: float = 1e-3) -> np.ndarray:
@@ -158,8 +158,7 @@ def skipgram_dataset(
     if vocabulary.counts is None:
         raise ValueError("skipgram_dataset: the vocabulary needs counts (use Vocabulary.from_tokens).")
     lengths = [len(document) for document in documents]
-    index = vocabulary._index  # noqa: SLF001  (one dict lookup per token; -1: not in the vocabulary)
-    ids = np.fromiter((index.get(word, -1) for document in documents for word in document), np.int32, sum(lengths))
+    ids = vocabulary.ids([word for document in documents for word in document], unknown=-1).astype(np.int32)
     document_numbers = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
     known = ids >= 0
     ids, document_numbers = tf.constant(ids[known]), tf.constant(document_numbers[known])

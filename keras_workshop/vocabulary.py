@@ -121,19 +121,27 @@ class Vocabulary:
         more = ", ..." if len(self) > 5 else ""
         return f"Vocabulary([{head}{more}], size={len(self)}, oov={self.oov!r})"
 
-    def ids(self, symbols) -> np.ndarray:
+    def ids(self, symbols, unknown: int | None = None) -> np.ndarray:
         """Returns the ids of `symbols` (one symbol or an array of them) as int64.
 
         The same mapping as `self.lookup`, read from a dict: no tensor round trip.
+        `unknown`, when given, is the id of symbols outside the vocabulary instead
+        of the `oov` policy (for example -1, to drop them afterwards).
+
+        Example:
+
+        >>> Vocabulary(["tomato", "bread"]).ids(["bread", "pizza"], unknown=-1)
+        array([ 1, -1])
         """
         array = np.asarray(symbols, dtype=object)
         flat = array.ravel().tolist()
-        if self.oov == "error":
-            unknown = [s for s in dict.fromkeys(flat) if s not in self._index]
-            if unknown:
-                raise ValueError(self._unknown_message(unknown))
-        ids = np.fromiter((self._index.get(s, 0) for s in flat), dtype=np.int64, count=len(flat))
-        return ids.reshape(array.shape)  # unknown symbols (oov="token") get id 0
+        if unknown is None and self.oov == "error":
+            missing = [s for s in dict.fromkeys(flat) if s not in self._index]
+            if missing:
+                raise ValueError(self._unknown_message(missing))
+        fallback = 0 if unknown is None else unknown  # oov="token": id 0
+        ids = np.fromiter((self._index.get(s, fallback) for s in flat), dtype=np.int64, count=len(flat))
+        return ids.reshape(array.shape)
 
     def to_symbols(self, ids) -> np.ndarray:
         """Returns the symbols of `ids` (inverse of `ids()`)."""

@@ -60,3 +60,8 @@ def test_from_tokens_orders_by_frequency_and_drops_rare():
 def test_bad_vocabularies(symbols, kwargs, message):
     with pytest.raises(ValueError, match=message):
         Vocabulary(symbols, **kwargs)
+
+
+def test_ids_with_an_unknown_id_override_the_oov_policy():
+    vocabulary = Vocabulary(["tomato", "bread", "salad"])  # oov="error"
+    np.testing.assert_array_equal(vocabulary.ids(["bread", "pizza", "salad"], unknown=-1), [1, -1, 2])

@@ -33,9 +33,11 @@ import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_workshop import nearest_neighbours  # noqa: E402
-from keras_workshop.neighbours import _GROUP, _SCORES_PER_CHUNK  # noqa: E402
 
 K = 10
+# The chunking nearest_neighbours uses by default (keras_workshop/embeddings/_neighbours.py):
+# 2**21 scores per chunk, in whole groups of 32 rows.
+SCORES_PER_CHUNK, GROUP = 1 << 21, 32
 
 
 def copy_bandwidth() -> float:
@@ -67,8 +69,8 @@ def numpy_brute_force(unit_rows, ids, k):
 def product_only(unit_rows, ids):
     """The chunked product of `nearest_neighbours` (same chunk rows), scores thrown away."""
     queries = unit_rows[ids]
-    chunk = _SCORES_PER_CHUNK // len(ids)
-    chunk = max(chunk - chunk % _GROUP, _GROUP)
+    chunk = SCORES_PER_CHUNK // len(ids)
+    chunk = max(chunk - chunk % GROUP, GROUP)
     for start in range(0, len(unit_rows), chunk):
         unit_rows[start : start + chunk] @ queries.T
 

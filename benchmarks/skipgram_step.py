@@ -1,6 +1,6 @@
 """Benchmark: the compiled skip-gram training step, per pair, against group size and stacking.
 
-The recipe's model (`keras_workshop.skipgram.skipgram_model`: dim 100, 5 negatives, batch
+The recipe's model (`keras_workshop.word2vec.skipgram_model`: dim 100, 5 negatives, batch
 2048 pairs, SGD, XLA; `compile_skipgram`) trained with Keras `fit` on synthetic batches for
 a table of 18,312 rows (the Wikipedia excerpt's vocabulary). Configurations: `G` pairs
 sharing one draw of negatives, and `M` batches stacked per training step (one compiled
@@ -20,7 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from keras_workshop.skipgram import compile_skipgram, skipgram_model  # noqa: E402
+from keras_workshop.word2vec import compile_skipgram, skipgram_model  # noqa: E402
 
 VOCABULARY, DIM, NEGATIVES, BATCH, UPDATES = 18_312, 100, 5, 2048, 512
 CONFIGURATIONS = [(1, 1), (32, 1), (1, 8), (16, 8), (32, 8), (64, 8)]  # (group size G, batches per step M)

@@ -22,8 +22,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 from keras_workshop import CosineNeighbours, Vocabulary, set_deterministic  # noqa: E402
-from keras_workshop.corpora import similarity_spearman, wikipedia_excerpt  # noqa: E402
-from keras_workshop.skipgram import compile_skipgram, skipgram_dataset, skipgram_model  # noqa: E402
+from keras_workshop.word2vec import (  # noqa: E402
+    compile_skipgram,
+    similarity_spearman,
+    skipgram_dataset,
+    skipgram_model,
+    wikipedia_excerpt,
+)
 
 PROBES = ["france", "film", "language", "philosophy", "war", "government", "river", "water"]
 

@@ -1,51 +1,32 @@
 """keras_workshop: the Embeddings and Dropout Regularization slides in Keras 3.
 
-The public API (imported on first use, so `import keras_workshop` stays cheap and
-`python -m keras_workshop.check_export` never loads TensorFlow's Python API):
+One subpackage per topic of the slides; each re-exports its public names, and this
+package re-exports all of them (loaded on first use, so `import keras_workshop` stays
+cheap and `python -m keras_workshop.check_export` never loads TensorFlow's Python API):
 
-- symbols to ids to one-hot: `Vocabulary`, `onehot`
-- the slides' layers and models: `keras_workshop.slides`, `Embedding`
-- similarity: `euclidean_distance`, `cosine_similarity`, `nearest_neighbours`, and the
-  training callback `CosineNeighbours`
-- dropout: `dropout_mlp`, `SlideDropout`, `to_inverted_dropout`, `mc_dropout_predict`
-- training and data: `fit_side_by_side`, `noisy_digits`, `as_dataset`
-- export: `export_for_serving`, `write_model_config`; reproducibility: `set_deterministic`
+- `keras_workshop.slides`: the slides' Keras 1 spelling (`Sequential`, `Embedding`, `Dense`,
+  `Dropout`, ...), building ordinary Keras 3 models
+- `keras_workshop.embeddings`: `Vocabulary`, `onehot`, `Embedding`, `euclidean_distance`,
+  `cosine_similarity`, `unit_rows`, `nearest_neighbours`, `CosineNeighbours`, `write_projector`
+- `keras_workshop.dropout`: `SlideDropout`, `to_inverted_dropout`, `mc_dropout_predict`,
+  `dropout_mlp`, `noisy_digits`, `as_dataset`, `fit_side_by_side`
+- `keras_workshop.word2vec`: corpora, the skip-gram pairs pipeline and model
+- `keras_workshop.serving`: `export_for_serving`, `write_model_config`, requests, `ServedModel`
+- `keras_workshop.runtime`: `set_deterministic`
+- `keras_workshop.plots`: the slides' figures
 """
 
-import importlib
+import lazy_loader
+
+from keras_workshop import dropout, embeddings, runtime, serving, word2vec
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "CosineNeighbours": "cosine_neighbours",
-    "Embedding": "embedding",
-    "SlideDropout": "dropout",
-    "Vocabulary": "vocabulary",
-    "as_dataset": "datasets",
-    "cosine_similarity": "similarity",
-    "dropout_mlp": "models",
-    "euclidean_distance": "similarity",
-    "export_for_serving": "export",
-    "fit_side_by_side": "training",
-    "mc_dropout_predict": "dropout",
-    "nearest_neighbours": "neighbours",
-    "noisy_digits": "datasets",
-    "onehot": "vocabulary",
-    "set_deterministic": "reproducibility",
-    "to_inverted_dropout": "dropout",
-    "write_model_config": "export",
-}
+_SUBPACKAGES = {"dropout": dropout, "embeddings": embeddings, "runtime": runtime, "serving": serving,
+                "word2vec": word2vec}
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"keras_workshop.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'keras_workshop' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submodules=["plots", "slides", *_SUBPACKAGES],
+    submod_attrs={name: package.__all__ for name, package in _SUBPACKAGES.items()},
+)

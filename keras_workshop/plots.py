@@ -9,6 +9,8 @@ from typing import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from keras_workshop.embeddings._unit_rows import unit_rows
+
 
 def plot_cosine_histograms(cosines: Mapping[int, np.ndarray], path: str) -> str:
     """Saves one histogram of random-pair cosine similarities per dimension.
@@ -142,8 +144,7 @@ def plot_word_map(
     if method not in ("tsne", "pca"):
         raise ValueError(f"plot_word_map: method must be 'tsne' or 'pca', got {method!r}.")
     count = min(top, len(symbols))
-    vectors = np.asarray(weights)[:count]
-    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    vectors = unit_rows(np.asarray(weights)[:count])
     if method == "tsne":
         perplexity = min(30, max(2, count // 4))
         points = TSNE(2, perplexity=perplexity, init="pca", metric="cosine", random_state=seed).fit_transform(vectors)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import keras
 
 from keras_workshop import _keras1
-from keras_workshop.embedding import Embedding
+from keras_workshop.embeddings._embedding import Embedding
 
 __all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Sequential"]
 

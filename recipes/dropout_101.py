@@ -20,16 +20,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up 
 import keras
 import numpy as np
 
-from keras_workshop import (
+from keras_workshop.dropout import (
     SlideDropout,
     as_dataset,
     dropout_mlp,
-    export_for_serving,
     mc_dropout_predict,
     noisy_digits,
-    set_deterministic,
     to_inverted_dropout,
 )
+from keras_workshop.runtime import set_deterministic
+from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' claims, measured.")
 parser.add_argument("--seed", type=int, default=42, help="random seed")

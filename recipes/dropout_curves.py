@@ -22,11 +22,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
 
-from keras_workshop import export_for_serving, set_deterministic
-from keras_workshop.datasets import as_dataset, noisy_digits
-from keras_workshop.models import dropout_mlp
+from keras_workshop.dropout import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves
-from keras_workshop.training import fit_side_by_side
+from keras_workshop.runtime import set_deterministic
+from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' learning curves.")
 parser.add_argument("--epochs", type=int, default=150, help="training epochs (lecture: 150)")

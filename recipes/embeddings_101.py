@@ -22,14 +22,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop import (
-    Vocabulary,
-    cosine_similarity,
-    euclidean_distance,
-    export_for_serving,
-    onehot,
-    set_deterministic,
-)
+from keras_workshop.embeddings import Vocabulary, cosine_similarity, euclidean_distance, onehot
+from keras_workshop.runtime import set_deterministic
+from keras_workshop.serving import export_for_serving
 from keras_workshop.plots import plot_cosine_histograms
 from keras_workshop.slides import Embedding, Sequential
 

@@ -26,11 +26,19 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
 
-from keras_workshop import CosineNeighbours, Vocabulary, export_for_serving, set_deterministic, slides
-from keras_workshop.corpora import read_text, similarity_spearman, wikipedia_excerpt
+from keras_workshop import slides
+from keras_workshop.embeddings import CosineNeighbours, Vocabulary, write_projector
 from keras_workshop.plots import plot_word_map
-from keras_workshop.projector import write_projector
-from keras_workshop.skipgram import compile_skipgram, skipgram_dataset, skipgram_model
+from keras_workshop.runtime import set_deterministic
+from keras_workshop.serving import export_for_serving
+from keras_workshop.word2vec import (
+    compile_skipgram,
+    read_text,
+    similarity_spearman,
+    skipgram_dataset,
+    skipgram_model,
+    wikipedia_excerpt,
+)
 
 parser = argparse.ArgumentParser(description="Skip-gram word vectors on a real corpus.")
 parser.add_argument("--corpus", help="a plain-text file (one document per line); default: the Wikipedia excerpt")

@@ -85,11 +85,11 @@ def test_dropout_101(tmp_path):
 
 
 def test_word_embeddings_on_a_text_file(tmp_path):
-    from keras_workshop.corpora import _datapath
+    from gensim.test.utils import datapath
 
     saved = tmp_path / "saved_models"
     result = run_recipe(
-        "word_embeddings.py", "--corpus", _datapath("lee_background.cor"), "--epochs", "2", "--dim", "32",
+        "word_embeddings.py", "--corpus", datapath("lee_background.cor"), "--epochs", "2", "--dim", "32",
         "--probes", "police,government,fire", "--out", str(tmp_path), "--saved-models", str(saved),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_workshop._ids import check_ids
+from keras_workshop.embeddings._ids import check_ids
+from keras_workshop.embeddings._unit_rows import inverse_norms, unit_rows
 
 _GROUP = 32  # rows per group whose maximum is compared with each query's k-th best score
 _SCORES_PER_CHUNK = 1 << 21  # 8 MB of float32 scores: stays in cache
@@ -69,7 +70,7 @@ def nearest_neighbours(
         chunk_size = _SCORES_PER_CHUNK // max(len(ids), 1)
     chunk_size = int(min(max(chunk_size - chunk_size % _GROUP, k, _GROUP), len(matrix)))
 
-    queries = _unit_rows(matrix[ids])
+    queries = unit_rows(matrix[ids])
     best_scores = np.full((len(ids), k), -np.inf, dtype=matrix.dtype)
     best_ids = np.full((len(ids), k), -1, dtype=np.int64)
     for start in range(0, len(matrix), chunk_size):
@@ -103,17 +104,11 @@ def _as_numpy(embeddings) -> np.ndarray:
         return np.asarray(ops.convert_to_numpy(embeddings))
 
 
-def _unit_rows(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.where(norms > 0, norms, 1)
-
-
 def _scores(block: np.ndarray, queries: np.ndarray, normalized: bool) -> np.ndarray:
     """Cosine of each row of `block` with each query, shape `(rows, queries)`."""
     if normalized:
         return block @ queries.T
-    norms = np.sqrt(np.einsum("ij,ij->i", block, block))
-    inverse = np.divide(1, norms, out=np.zeros_like(norms), where=norms > 0)
+    inverse = inverse_norms(block)
     if len(queries) < block.shape[1]:  # cheaper to scale the scores than the rows
         scores = block @ queries.T
         scores *= inverse[:, None]

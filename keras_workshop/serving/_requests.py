@@ -6,7 +6,7 @@ from typing import Mapping
 
 import numpy as np
 
-from keras_workshop._savedmodel_proto import signatures_of_export
+from keras_workshop.serving._savedmodel_proto import signatures_of_export
 
 
 def rest_request(

@@ -7,13 +7,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_workshop import Vocabulary, nearest_neighbours, set_deterministic
-from keras_workshop.corpora import lee_corpus, similarity_spearman
-from keras_workshop.skipgram import (
+from keras_workshop.embeddings import Vocabulary, nearest_neighbours
+from keras_workshop.runtime import set_deterministic
+from keras_workshop.word2vec import (
     compile_skipgram,
     epoch_pairs,
     keep_probabilities,
+    lee_corpus,
     noise_table,
+    similarity_spearman,
     skipgram_dataset,
     skipgram_model,
     window_pairs,

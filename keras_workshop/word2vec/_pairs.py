@@ -1,16 +1,13 @@
-"""Skip-gram with negative sampling: a tf.data pipeline of fresh pairs every epoch, and the model."""
+"""Skip-gram pairs with negative sampling: a tf.data pipeline of fresh pairs every epoch."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-import keras
 import numpy as np
 import tensorflow as tf
-from keras import tree
 
-from keras_workshop import slides
-from keras_workshop.vocabulary import Vocabulary
+from keras_workshop.embeddings._vocabulary import Vocabulary
 
 _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
 _PREFETCH = 128  # elements made ahead: about one pass of the Wikipedia excerpt at 8 batches each
@@ -210,127 +207,3 @@ def skipgram_dataset(
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.prefetch(_PREFETCH).with_options(options), steps_per_epoch
-
-
-@keras.saving.register_keras_serializable(package="keras_workshop")
-class SkipGram(keras.Model):
-    """A functional Keras model whose training step suits skip-gram on XLA:CPU.
-
-    Two changes to `keras.Model`, neither changing what is computed:
-
-    - `call` runs the graph on each half of the batch and concatenates the
-      logits: the halves' gathers and products are independent, and XLA:CPU
-      runs independent work on two cores at once.
-    - `train_step` also takes a stack of batches (see `skipgram_dataset`'s
-      `batches_per_step`) and applies them one after another, each as a normal
-      Keras step (loss, gradients, `optimizer.apply_gradients`), inside one
-      compiled loop: one launch for several updates.
-
-    Build one with `skipgram_model`.
-    """
-
-    def call(self, inputs, training=None, mask=None):
-        size = keras.ops.shape(tree.flatten(inputs)[0])[0]
-        if size is None:  # symbolic inputs of unknown batch size
-            return super().call(inputs, training=training, mask=mask)
-        half = size // 2
-        halves = [tree.map_structure(lambda x: x[:half], inputs), tree.map_structure(lambda x: x[half:], inputs)]
-        graph = super().call
-        return keras.ops.concatenate([graph(part, training=training, mask=mask) for part in halves], 0)
-
-    def train_step(self, data):
-        _, labels = data
-        if len(labels.shape) == len(self.output.shape):  # one batch
-            return super().train_step(data)
-        one_batch = super().train_step
-
-        def update(index, state):
-            one_batch(tree.map_structure(lambda x: x[index], data))
-            return state
-
-        keras.ops.fori_loop(0, keras.ops.shape(labels)[0], update, 0)
-        return self.get_metrics_result()
-
-
-def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: int = 32) -> SkipGram:
-    """Skip-gram with negative sampling around the slide's `Embedding(output_dim=d, input_dim=n, input_length=1)`.
-
-    The word vectors are the slide's layer (named `"word_vectors"`); context
-    vectors are a second table. Inputs come in groups of `group_size` pairs
-    that share their noise words (see `skipgram_dataset`); the logits
-    `(groups, group_size, 1 + negatives)` are the dot products of each
-    target's vector with its true context's vector and with the group's
-    noise words' vectors.
-
-    Example:
-
-    >>> model = skipgram_model(vocabulary_size=1000, dim=100, negatives=5, group_size=32)
-    >>> model.output.shape
-    (None, 32, 6)
-    """
-    for argument, value in (("vocabulary_size", vocabulary_size), ("dim", dim), ("negatives", negatives),
-                            ("group_size", group_size)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"skipgram_model: `{argument}` must be a positive integer, got {value!r}.")
-    target = keras.Input((group_size,), dtype="int32", name="target")
-    context = keras.Input((group_size,), dtype="int32", name="context")
-    noise = keras.Input((negatives,), dtype="int32", name="negatives")
-    # The pipeline only makes valid ids, so the id check is off here to let XLA compile the step.
-    word_vectors = slides.Embedding(
-        output_dim=dim, input_dim=vocabulary_size, input_length=1, validate_ids=False, name="word_vectors"
-    )
-    context_vectors = keras.layers.Embedding(
-        vocabulary_size, dim, embeddings_initializer="zeros", name="context_vectors"
-    )
-    targets = word_vectors(target)  # (groups, G, d)
-    positive = keras.ops.sum(targets * context_vectors(context), axis=-1, keepdims=True)  # (groups, G, 1)
-    negative = keras.layers.Dot(axes=2)([targets, context_vectors(noise)])  # (groups, G, K)
-    return SkipGram([target, context, noise], keras.layers.Concatenate(name="logits")([positive, negative]))
-
-
-def compile_skipgram(
-    model: SkipGram,
-    batch_size: int,
-    steps_per_epoch: int,
-    epochs: int,
-    batches_per_step: int = 1,
-    learning_rate: float = 0.05,
-) -> None:
-    """Compiles a skip-gram model the word2vec way, with XLA, one compiled call per epoch.
-
-    Plain SGD, so that embedding gradients stay sparse (only the looked-up
-    rows change). word2vec's rate is per (pair, word) term and decays linearly
-    to 0.0001 over the run; Keras' loss is the mean over a batch's terms, so
-    the rate here is `learning_rate` times the terms per batch, decaying over
-    `epochs * steps_per_epoch * batches_per_step` updates. `steps_per_execution`
-    is `steps_per_epoch`: no Python round trips within an epoch, and an epoch
-    is exactly `steps_per_epoch` steps (Keras runs whole executions, so with a
-    `steps_per_execution` that does not divide it an epoch runs over).
-
-    Args:
-        model: from `skipgram_model`.
-        batch_size: pairs per batch (per update).
-        steps_per_epoch: Keras steps per epoch, as `skipgram_dataset` returns it.
-        epochs: epochs in the run.
-        batches_per_step: batches per step, as given to `skipgram_dataset`.
-        learning_rate: gensim's `alpha`.
-
-    Example:
-
-    >>> model = skipgram_model(vocabulary_size=1000, dim=100, negatives=5)
-    >>> compile_skipgram(model, batch_size=2048, steps_per_epoch=120, epochs=10, batches_per_step=8)
-    """
-    if min(batch_size, steps_per_epoch, epochs, batches_per_step) < 1 or learning_rate <= 0:
-        raise ValueError(
-            "compile_skipgram: batch_size, steps_per_epoch, epochs and batches_per_step must be >= 1 and "
-            f"learning_rate > 0, got {batch_size}, {steps_per_epoch}, {epochs}, {batches_per_step}, {learning_rate}."
-        )
-    terms = batch_size * model.output.shape[-1]  # (1 + negatives) logits per pair
-    updates = epochs * steps_per_epoch * batches_per_step
-    schedule = keras.optimizers.schedules.PolynomialDecay(learning_rate * terms, updates, 0.0001 * terms)
-    model.compile(
-        keras.optimizers.SGD(schedule),
-        keras.losses.BinaryCrossentropy(from_logits=True),
-        jit_compile=True,
-        steps_per_execution=steps_per_epoch,
-    )

@@ -3,7 +3,7 @@ import pytest
 from google.protobuf import text_format
 from tensorboard.plugins import projector
 
-from keras_workshop.projector import write_projector
+from keras_workshop.embeddings import write_projector
 
 
 def test_projector_files_open_in_tensorboard(tmp_path):

@@ -1,10 +1,8 @@
-"""Dropout as the slides state it, and its two readings (inverted, ensemble)."""
+"""Dropout as the slides state it (no scaling), and its conversion to Keras' inverted form."""
 
 from __future__ import annotations
 
 import keras
-import numpy as np
-import tensorflow as tf
 from keras import ops
 
 
@@ -89,26 +87,3 @@ def to_inverted_dropout(model: keras.Model) -> keras.Model:
         if weights:
             keep = 1.0
     return converted
-
-
-def mc_dropout_predict(model: keras.Model, x, samples: int, seed: int | None = None) -> np.ndarray:
-    """Averages `samples` predictions, each with fresh dropout masks.
-
-    The ensemble reading of dropout: a network with dropout is a family of
-    weight-sharing sub-networks, one per mask. Averaging many of them
-    approaches the deterministic test-time network.
-
-    Example:
-
-    >>> average = mc_dropout_predict(model, x_test, samples=100)
-    """
-    if samples < 1:
-        raise ValueError(f"mc_dropout_predict: samples must be >= 1, got {samples}.")
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    sampled = tf.function(lambda inputs: model(inputs, training=True))
-    inputs = ops.convert_to_tensor(x)
-    total = sampled(inputs)
-    for _ in range(samples - 1):
-        total += sampled(inputs)
-    return np.asarray(total / samples)

@@ -1,4 +1,4 @@
-"""Symbols to ids to one-hot vectors, on Keras' lookup layers."""
+"""Symbols to ids to one-hot vectors: one mapping, read on the host and inside graphs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Hashable, Iterable, Sequence
 
 import keras
 import numpy as np
+import tensorflow as tf
 
-from keras_workshop._ids import check_ids
+from keras_workshop.embeddings._ids import check_ids
 
 _OOV_POLICIES = ("error", "token")
 
@@ -17,9 +18,10 @@ _OOV_POLICIES = ("error", "token")
 class Vocabulary:
     """A fixed mapping between symbols (words, item ids, tags) and integer ids.
 
-    Backed by `keras.layers.StringLookup` (string symbols) or
-    `keras.layers.IntegerLookup` (integer symbols), so the same mapping runs
-    eagerly, in `tf.data` pipelines and inside exported graphs.
+    `symbols` is the one source of the mapping; two views are derived from it:
+    a dict for NumPy and Python callers (`ids`, `in`), and one TensorFlow
+    `StaticHashTable` for graphs (`lookup`, `table`: `tf.data` pipelines,
+    `tf.function`s and exported SavedModels share it).
 
     Args:
         symbols: the symbols, in id order. All strings or all integers, no
@@ -53,9 +55,9 @@ class Vocabulary:
         if not symbols:
             raise ValueError("Vocabulary: got no symbols; expected at least one.")
         if all(isinstance(s, str) for s in symbols):
-            layer_class, default_token = keras.layers.StringLookup, "[UNK]"
+            default_token = "[UNK]"
         elif all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in symbols):
-            layer_class, default_token = keras.layers.IntegerLookup, -1
+            default_token = -1
             symbols = [int(s) for s in symbols]
         else:
             kinds = sorted({type(s).__name__ for s in symbols})
@@ -71,13 +73,59 @@ class Vocabulary:
             )
         self.oov = oov
         self.oov_token = default_token if oov_token is None else oov_token
-        num_oov = 1 if oov == "token" else 0
-        kwargs = dict(vocabulary=symbols, num_oov_indices=num_oov, oov_token=self.oov_token)
-        self.lookup = layer_class(**kwargs)
-        self.inverse = layer_class(invert=True, **kwargs)
-        self.symbols = ([self.oov_token] if num_oov else []) + symbols
+        if oov == "token" and self.oov_token in symbols:
+            raise ValueError(f"Vocabulary: the oov_token {self.oov_token!r} is also one of the symbols.")
+        self.symbols = ([self.oov_token] if oov == "token" else []) + symbols
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
-        self._index = {s: i for i, s in enumerate(self.symbols)}
+        self._index = {s: i for i, s in enumerate(self.symbols)}  # the host-side view
+        self._table = None  # the in-graph view, made on first use
+
+    @property
+    def table(self):
+        """The in-graph view: a `tf.lookup.StaticHashTable`, symbol -> int64 id, -1 when unknown.
+
+        Made once, outside any graph being traced, so every `tf.data` pipeline,
+        `tf.function` and export that uses this vocabulary shares one table.
+        """
+        if self._table is None:
+            with tf.init_scope():
+                key_dtype = tf.string if isinstance(self.symbols[0], str) else tf.int64
+                keys = tf.constant(self.symbols, dtype=key_dtype)
+                values = tf.range(len(self.symbols), dtype=tf.int64)
+                self._table = tf.lookup.StaticHashTable(
+                    tf.lookup.KeyValueTensorInitializer(keys, values), default_value=-1
+                )
+        return self._table
+
+    def lookup(self, symbols):
+        """The ids of a tensor of symbols, in graphs and eagerly, with the vocabulary's `oov` policy.
+
+        `oov="error"`: an unknown symbol raises `tf.errors.InvalidArgumentError`
+        naming it (in a `tf.data` map, when the element is read).
+        `oov="token"`: unknown symbols get id 0. The same mapping as `ids`.
+
+        Example:
+
+        >>> vocabulary = Vocabulary(["a", "b", "c"])
+        >>> dataset = tf.data.Dataset.from_tensor_slices(["c", "a"]).map(vocabulary.lookup)
+        >>> [int(id) for id in dataset]
+        [2, 0]
+        """
+        symbols = tf.convert_to_tensor(symbols)
+        if symbols.dtype.is_integer:
+            symbols = tf.cast(symbols, tf.int64)
+        ids = self.table.lookup(symbols)
+        unknown = ids < 0
+        if self.oov == "token":
+            return tf.where(unknown, tf.zeros_like(ids), ids)
+        first = tf.boolean_mask(tf.reshape(symbols, [-1]), tf.reshape(unknown, [-1]))[:1]
+        check = tf.debugging.Assert(
+            tf.logical_not(tf.reduce_any(unknown)),
+            ["Vocabulary.lookup: symbol(s) not in the vocabulary, e.g.", first,
+             "; use oov='token' to map unknown symbols to an OOV id."],
+        )
+        with tf.control_dependencies([check]):
+            return tf.identity(ids)
 
     @classmethod
     def from_tokens(
@@ -124,7 +172,7 @@ class Vocabulary:
     def ids(self, symbols, unknown: int | None = None) -> np.ndarray:
         """Returns the ids of `symbols` (one symbol or an array of them) as int64.
 
-        The same mapping as `self.lookup`, read from a dict: no tensor round trip.
+        The same mapping as `lookup`, read from the host-side dict: no tensor round trip.
         `unknown`, when given, is the id of symbols outside the vocabulary instead
         of the `oov` policy (for example -1, to drop them afterwards).
 

@@ -59,7 +59,11 @@ def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.dat
 
     Example:
 
+    >>> split = noisy_digits()
     >>> train = as_dataset(split.x_train, split.y_train, batch_size=128, shuffle_seed=42)
+    >>> features, labels = next(iter(train))
+    >>> features.shape, labels.shape
+    (TensorShape([128, 64]), TensorShape([128]))
     """
     if batch_size < 1:
         raise ValueError(f"as_dataset: batch_size must be >= 1, got {batch_size}.")

@@ -16,7 +16,11 @@ def write_projector(weights, symbols: Sequence, log_dir: str, name: str = "word_
 
     Example:
 
-    >>> write_projector(layer.embeddings.numpy(), vocabulary.symbols, "runs/words/tensorboard")
+    >>> import tempfile
+    >>> log_dir = tempfile.mkdtemp()
+    >>> paths = write_projector(np.eye(3), ["tomato", "bread", "salad"], log_dir)
+    >>> [os.path.basename(path) for path in paths]
+    ['vectors.tsv', 'metadata.tsv', 'projector_config.pbtxt']
     """
     from tensorboard.plugins import projector
 

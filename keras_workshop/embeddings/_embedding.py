@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from keras_workshop import _ids, _keras1
+from keras_workshop import _keras1
+from keras_workshop.embeddings import _ids
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")

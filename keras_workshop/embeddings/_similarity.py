@@ -66,3 +66,4 @@ def cosine_similarity(x, y):
     safe = ops.where(norms > 0, norms, ops.ones_like(norms))
     cosine = ops.clip(dot / safe, -1.0, 1.0)
     return _output(ops.where(norms > 0, cosine, ops.zeros_like(cosine)), numpy_in)
+

@@ -9,8 +9,8 @@ from typing import Callable, Mapping, Sequence
 import keras
 import numpy as np
 
-from keras_workshop.neighbours import nearest_neighbours
-from keras_workshop.vocabulary import Vocabulary
+from keras_workshop.embeddings._neighbours import nearest_neighbours
+from keras_workshop.embeddings._vocabulary import Vocabulary
 
 
 class CosineNeighbours(keras.callbacks.Callback):
@@ -37,12 +37,28 @@ class CosineNeighbours(keras.callbacks.Callback):
         evaluate: a function of the weight matrix returning `{name: value}`
             (for words: Spearman correlations with human similarity judgements).
         verbose: 1 prints a table at each logging point, 0 prints nothing.
-        log_initial: also log before training (epoch 0: the initial, random space).
+        log_initial: also log the space before the first epoch of each `fit`
+            (with `fit(initial_epoch=e)`, as epoch `e`; a fresh model's is epoch
+            0, the initial random space).
+        append: like `keras.callbacks.CSVLogger`: `False` (default) starts
+            `log_path` afresh at each `fit`; `True` appends to it.
+
+    Like Keras' own callbacks, the state of a run (the previous neighbours for
+    the overlap, `history`) is reset when training begins, so one instance
+    serves several `fit` calls; the log file is opened then, and closed when
+    training ends.
 
     Example:
 
-    >>> callback = CosineNeighbours("embedding", vocabulary, ["france", "film"], k=5)
-    >>> model.fit(dataset, epochs=10, callbacks=[callback])
+    >>> vocabulary = Vocabulary(["tomato", "bread", "salad", "cheese", "pizza"])
+    >>> model = keras.Sequential([keras.Input((1,), dtype="int32"), keras.layers.Embedding(5, 3), keras.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> callback = CosineNeighbours(model.layers[0], vocabulary, ["salad"], k=2, verbose=0)
+    >>> _ = model.fit(np.arange(5)[:, None], np.ones(5), epochs=2, verbose=0, callbacks=[callback])
+    >>> [record["epoch"] for record in callback.history]
+    [0, 1, 2]
+    >>> len(callback.history[-1]["neighbours"]["salad"])
+    2
     """
 
     def __init__(
@@ -57,6 +73,7 @@ class CosineNeighbours(keras.callbacks.Callback):
         evaluate: Callable[[np.ndarray], Mapping[str, float]] | None = None,
         verbose: int = 1,
         log_initial: bool = True,
+        append: bool = False,
     ):
         super().__init__()
         if not isinstance(vocabulary, Vocabulary):
@@ -72,16 +89,18 @@ class CosineNeighbours(keras.callbacks.Callback):
         self.vocabulary, self.k, self.every = vocabulary, k, every
         self.log_path, self.evaluate, self.verbose = log_path, evaluate, verbose
         self.tensorboard_dir = tensorboard_dir
+        self.log_initial, self.append = log_initial, append
         self._layer = layer
         self._writer = None
+        self._file = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forgets the last run: previous neighbours, logged epochs, history."""
         self._previous: dict[str, set] = {}
         self._last_logged = None
-        self._epochs_done = 0
-        self.log_initial = log_initial
+        self._epochs_done = None
         self.history: list[dict] = []
-        if log_path:
-            os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
-            open(log_path, "w").close()
 
     @property
     def layer(self) -> keras.layers.Embedding:
@@ -107,8 +126,15 @@ class CosineNeighbours(keras.callbacks.Callback):
         self.layer  # fails early on a wrong layer
 
     def on_train_begin(self, logs=None):
-        if self.log_initial and self._last_logged is None:
-            self.log(0)
+        self._reset()
+        if self.log_path:
+            os.makedirs(os.path.dirname(os.path.abspath(self.log_path)), exist_ok=True)
+            self._file = open(self.log_path, "a" if self.append else "w")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.log_initial and self._epochs_done is None:  # before this fit's first epoch
+            self.log(epoch)
+        self._epochs_done = epoch
 
     def on_epoch_end(self, epoch, logs=None):
         self._epochs_done = epoch + 1
@@ -116,8 +142,14 @@ class CosineNeighbours(keras.callbacks.Callback):
             self.log(epoch + 1)
 
     def on_train_end(self, logs=None):
-        if self._epochs_done and self._epochs_done != self._last_logged:
+        if self._epochs_done is not None and self._epochs_done != self._last_logged:
             self.log(self._epochs_done)
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     def log(self, epoch: int) -> dict:
         """Computes, records and returns the neighbours of every probe at `epoch`."""
@@ -135,9 +167,9 @@ class CosineNeighbours(keras.callbacks.Callback):
             record["scores"] = {name: float(value) for name, value in self.evaluate(np.asarray(weights)).items()}
         self.history.append(record)
         self._last_logged = epoch
-        if self.log_path:
-            with open(self.log_path, "a") as file:
-                file.write(json.dumps(record) + "\n")
+        if self._file is not None:
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
         if self.tensorboard_dir:
             self._summaries(record)
         if self.verbose:

@@ -1,9 +1,10 @@
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from keras_workshop import Vocabulary, onehot
+from keras_workshop.embeddings import Vocabulary, onehot
 
 
 def test_ids_onehot_and_back():
@@ -28,18 +29,48 @@ def test_oov_token_policy_maps_unknown_symbols_to_zero():
     np.testing.assert_array_equal(vocabulary.onehot("pizza"), [1, 0, 0])
 
 
-def test_integer_symbols_use_integer_lookup():
+def test_integer_symbols_look_up_on_the_host_and_in_graphs():
     vocabulary = Vocabulary([101, 7, 42], oov="token")
-    assert isinstance(vocabulary.lookup, keras.layers.IntegerLookup)
     np.testing.assert_array_equal(vocabulary.ids([42, 101, 5]), [3, 1, 0])
+    for dtype in (tf.int32, tf.int64):
+        np.testing.assert_array_equal(vocabulary.lookup(tf.constant([42, 101, 5], dtype)), [3, 1, 0])
 
 
-def test_lookup_layer_runs_inside_tf_data():
+def test_lookup_runs_inside_tf_data_and_shares_one_table():
     vocabulary = Vocabulary(["a", "b", "c"])
     dataset = tf.data.Dataset.from_tensor_slices(["c", "a"]).map(
         vocabulary.lookup, num_parallel_calls=tf.data.AUTOTUNE
     )
     assert [int(x) for x in dataset] == [2, 0]
+    assert vocabulary.table is vocabulary.table  # made once, used by every pipeline and export
+
+
+def test_unknown_symbols_fail_in_graphs_under_the_error_policy():
+    vocabulary = Vocabulary(["a", "b", "c"])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="(?s)not in the vocabulary.*zebra"):
+        vocabulary.lookup(tf.constant([["a", "zebra"]]))
+    dataset = tf.data.Dataset.from_tensor_slices(["a", "zebra"]).map(vocabulary.lookup)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="zebra"):
+        list(dataset)
+
+
+symbols = st.lists(st.text(max_size=6), min_size=1, max_size=30, unique=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(symbols, st.lists(st.text(max_size=6), max_size=20), st.sampled_from(["error", "token"]))
+def test_host_and_graph_views_are_one_mapping(known, queries, oov):
+    if oov == "token" and "[UNK]" in known:
+        known = [s for s in known if s != "[UNK]"] or ["x"]
+    vocabulary = Vocabulary(known, oov=oov)
+    queries = queries + known[:3]
+    expected = [vocabulary.symbols.index(q) if q in vocabulary.symbols else -1 for q in queries]
+    np.testing.assert_array_equal(vocabulary.ids(queries, unknown=-1), expected)
+    np.testing.assert_array_equal(vocabulary.table.lookup(tf.constant(queries, tf.string)), expected)
+    if oov == "token":
+        np.testing.assert_array_equal(vocabulary.lookup(tf.constant(queries, tf.string)), np.maximum(expected, 0))
+        np.testing.assert_array_equal(vocabulary.ids(queries), np.maximum(expected, 0))
+    assert vocabulary.to_symbols(vocabulary.ids(known)).tolist() == known
 
 
 def test_from_tokens_orders_by_frequency_and_drops_rare():
@@ -55,6 +86,7 @@ def test_from_tokens_orders_by_frequency_and_drops_rare():
         (["a", "a"], {}, r"duplicate symbols \['a'\]"),
         (["a", 1], {}, "all strings or all integers"),
         (["a"], {"oov": "skip"}, "oov must be one of"),
+        (["a", "[UNK]"], {"oov": "token"}, "oov_token '\\[UNK\\]' is also one of the symbols"),
     ],
 )
 def test_bad_vocabularies(symbols, kwargs, message):

@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from keras_workshop.embeddings._unit_rows import unit_rows
+
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
@@ -77,6 +79,5 @@ def similarity_spearman(weights: np.ndarray, vocabulary, name: str) -> tuple[flo
         return float("nan"), len(pairs)
     first = vocabulary.ids([a for a, _, _ in pairs])
     second = vocabulary.ids([b for _, b, _ in pairs])
-    unit = weights / np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
-    cosines = np.sum(unit[first] * unit[second], axis=1)
+    cosines = np.sum(unit_rows(weights[first]) * unit_rows(weights[second]), axis=1)
     return float(spearmanr(cosines, [s for _, _, s in pairs]).statistic), len(pairs)

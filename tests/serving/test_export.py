@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_workshop import Vocabulary, dropout_mlp, export_for_serving, nearest_neighbours, slides
-from keras_workshop.export import write_samples
+from keras_workshop import slides
+from keras_workshop.dropout import dropout_mlp
+from keras_workshop.embeddings import Vocabulary, nearest_neighbours
+from keras_workshop.serving import export_for_serving, write_samples
 from tests.conftest import REPO
 
 ENVIRONMENT = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
@@ -55,8 +57,10 @@ def test_versions_names_and_model_config(tmp_path):
 
 def test_bad_arguments(tmp_path):
     model = dropout_mlp(8, (16,), 3)
-    with pytest.raises(ValueError, match="plain folder name"):
-        export_for_serving(model, "a/b", base_dir=str(tmp_path))
+    for name in ("a/b", 'x"y', "..", ".hidden", "", "a:b"):
+        with pytest.raises(ValueError, match="is not allowed"):
+            export_for_serving(model, name, base_dir=str(tmp_path))
+    assert os.listdir(tmp_path) == []  # refused before anything was written
     unnamed = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="automatic name"):
         export_for_serving(unnamed, "m", base_dir=str(tmp_path))
@@ -124,17 +128,15 @@ def test_symbol_signatures_through_the_cpp_loader(tmp_path):
 
 RUN_IN_CPP = """
 import sys, numpy as np
-from keras_workshop.check_export import _Library
-library = _Library()
-session, graph, signatures = library.load(sys.argv[1])
+from keras_workshop.serving import ServedModel
+served = ServedModel(sys.argv[1])
 for signature, feeds, output in [
     ("serving_default", {"ids": np.array([[3], [42]], np.int32)}, "vectors"),
     ("neighbours", {"ids": np.array([3, -1], np.int32), "k": np.int32(2)}, "scores"),
     ("neighbours", {"ids": np.array([3], np.int32), "k": np.int32(10)}, "scores"),
 ]:
-    _, inputs, outputs = signatures[signature]
     try:
-        library.run(session, graph, {inputs[key]: value for key, value in feeds.items()}, [outputs[output]])
+        served.run(signature, feeds, [output])
         print(signature, "ACCEPTED")
     except RuntimeError as error:
         print(signature, "REJECTED", str(error).splitlines()[0])
@@ -158,7 +160,8 @@ def test_bad_ids_and_k_are_rejected_by_the_served_graph(tmp_path):
 KILLED_EXPORTER = textwrap.dedent(
     """
     import sys
-    from keras_workshop import dropout_mlp, export_for_serving
+    from keras_workshop.dropout import dropout_mlp
+    from keras_workshop.serving import export_for_serving
     model = dropout_mlp(64, (512, 512), 10)
     print("READY", flush=True)
     while True:
@@ -199,3 +202,80 @@ def test_atomic_under_kill(tmp_path):
 @pytest.mark.slow
 def test_atomic_under_kill_20_times(tmp_path):
     kill_mid_export(tmp_path, times=20)
+
+
+CONCURRENT_EXPORTER = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import keras
+    from keras_workshop.dropout import dropout_mlp
+    from keras_workshop.serving import export_for_serving
+    keras.utils.set_random_seed(int(sys.argv[2]))
+    model = dropout_mlp(8, (16,), 3)
+    x = np.linspace(-1, 1, 16, dtype="float32").reshape(2, 8)
+    print("READY", flush=True)
+    sys.stdin.readline()  # all start exporting at once
+    path = export_for_serving(model, "mlp", base_dir=sys.argv[1], output_name="probabilities")
+    print(json.dumps({"path": path, "outputs": model.predict(x, verbose=0).tolist()}))
+    """
+)
+
+
+def test_concurrent_exports_each_get_their_own_version_with_their_own_weights(tmp_path):
+    import json
+
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_EXPORTER, str(tmp_path), str(seed)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENVIRONMENT,
+        )
+        for seed in range(3)
+    ]
+    for child in children:
+        assert child.stdout.readline().strip() == "READY"
+    for child in children:
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    results = []
+    for child in children:
+        out, err = child.communicate(timeout=300)
+        assert child.returncode == 0, err[-2000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert sorted(os.path.basename(r["path"]) for r in results) == ["1", "2", "3"]
+    x = np.linspace(-1, 1, 16, dtype="float32").reshape(2, 8)
+    for result in results:
+        served = tf.saved_model.load(result["path"]).signatures["serving_default"]
+        np.testing.assert_allclose(served(features=tf.constant(x))["probabilities"].numpy(), result["outputs"], rtol=1e-6)
+    assert len({json.dumps(r["outputs"]) for r in results}) == 3  # three different models
+    assert sorted(os.listdir(tmp_path / "mlp")) == ["1", "2", "3"]
+
+
+HOLD_LOCK = textwrap.dedent(
+    """
+    import fcntl, os, sys, time
+    descriptor = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    print("LOCKED", flush=True)
+    time.sleep(120)
+    """
+)
+
+
+def test_staging_folders_are_removed_exactly_when_their_writer_is_gone(tmp_path):
+    model_dir = tmp_path / "mlp"
+    for name in ("killed", "no_lock", "alive"):
+        os.makedirs(model_dir / f".tmp-{name}" / "variables")
+    (model_dir / ".tmp-killed.lock").touch()  # its writer died: nobody holds the lock
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(model_dir / ".tmp-alive.lock")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "LOCKED"
+        export_for_serving(dropout_mlp(8, (16,), 3), "mlp", base_dir=str(tmp_path))
+        assert sorted(os.listdir(model_dir)) == [".tmp-alive", ".tmp-alive.lock", "1"]
+    finally:
+        holder.kill()
+        holder.wait()
+    export_for_serving(dropout_mlp(8, (16,), 3), "mlp", base_dir=str(tmp_path))
+    assert sorted(os.listdir(model_dir)) == ["1", "2"]

@@ -47,7 +47,14 @@ def fit_side_by_side(
 
     Example:
 
-    >>> curves = fit_side_by_side({"p=0": a, "p=0.2": b}, train, validation, epochs=150)
+    >>> from keras_workshop.dropout import as_dataset, dropout_mlp, noisy_digits
+    >>> split = noisy_digits()
+    >>> train = as_dataset(split.x_train, split.y_train, batch_size=128, shuffle_seed=0)
+    >>> validation = as_dataset(split.x_test, split.y_test, batch_size=128)
+    >>> models = {f"p={p}": dropout_mlp(64, (32,), dropout_rate=p) for p in (0.0, 0.5)}
+    >>> curves = fit_side_by_side(models, train, validation, epochs=3, verbose=0)
+    >>> sorted(curves), len(curves["p=0.5"]["val_loss"])
+    (['p=0.0', 'p=0.5'], 3)
     """
     if not models:
         raise ValueError("fit_side_by_side: got no models.")

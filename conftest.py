@@ -1,0 +1,29 @@
+"""Set-up for every test and docstring example: a fixed seed, quiet TensorFlow, common names."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from tensorflow.python.framework import config as tf_config  # noqa: E402  (no public switch-off)
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    keras.utils.set_random_seed(1234)
+
+
+@pytest.fixture(autouse=True)
+def _doctest_names(request):
+    """Docstring examples may use `np`, `keras`, `tf` and `os`, as in Keras' own docs.
+
+    An example may switch op determinism on (`set_deterministic`); it is switched off
+    after each one, so it never changes how later tests run.
+    """
+    if isinstance(request.node, pytest.DoctestItem):
+        request.getfixturevalue("doctest_namespace").update(np=np, keras=keras, tf=tf, os=os)
+    yield
+    tf_config.disable_op_determinism()

@@ -1,0 +1,20 @@
+"""Dropout: the slides' formulation, Keras' inverted form, the ensemble reading, the lecture's figures.
+
+`SlideDropout` (no scaling while training, as the paper and the slides state it) and
+`to_inverted_dropout`; `mc_dropout_predict` (Monte-Carlo averages over masks);
+`dropout_mlp` (the slide's `Sequential` block); `noisy_digits` and `as_dataset` (the
+lecture's data); `fit_side_by_side` (several small models trained on the same batches).
+"""
+
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_slide_dropout": ["SlideDropout", "to_inverted_dropout"],
+        "_monte_carlo": ["mc_dropout_predict"],
+        "_models": ["dropout_mlp"],
+        "_digits": ["Split", "as_dataset", "noisy_digits"],
+        "_side_by_side": ["fit_side_by_side"],
+    },
+)

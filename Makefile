@@ -32,8 +32,7 @@ test-all: $(INSTALLED)
 	$(PY) -m pytest -q
 
 bench: $(INSTALLED)
-	$(PY) benchmarks/nearest_neighbours.py
-	$(PY) benchmarks/dropout_curves.py
+	for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf runs .pytest_cache

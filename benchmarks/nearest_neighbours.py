@@ -26,7 +26,7 @@ import statistics
 import time
 
 # faiss's OpenMP threads spin after each search and slow whatever runs next;
-# passive waiting keeps the interleaved timings fair (see REFERENCE.md section 6).
+# passive waiting keeps the interleaved timings fair (BENCHMARKS.md, nearest neighbours: `faiss`).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import faiss  # noqa: E402

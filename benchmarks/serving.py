@@ -42,21 +42,16 @@ def timings(run, batch):
 
 def served(export_dir):
     """Child process: times the C++ loader path; prints JSON."""
-    from keras_workshop.check_export import _Library
+    from keras_workshop.serving import ServedModel
 
-    library = _Library()
-    session, graph, signatures = library.load(export_dir)
+    served = ServedModel(export_dir)
     rng = np.random.default_rng(0)
     results = {}
     for batch in BATCHES:
         ids = rng.integers(0, SIZE, batch).astype(np.int32)
-        _, inputs, outputs = signatures["serving_default"]
-        feeds = {inputs["ids"]: ids[:, None]}
-        results[f"serving_default/{batch}"] = timings(lambda: library.run(session, graph, feeds, [outputs["vectors"]]), batch)
-        _, inputs, outputs = signatures["neighbours"]
-        feeds = {inputs["ids"]: ids, inputs["k"]: np.int32(K)}
-        fetches = [outputs["neighbour_ids"], outputs["scores"]]
-        results[f"neighbours/{batch}"] = timings(lambda: library.run(session, graph, feeds, fetches), batch)
+        results[f"serving_default/{batch}"] = timings(lambda: served.run("serving_default", {"ids": ids[:, None]}), batch)
+        feeds = {"ids": ids, "k": np.int32(K)}
+        results[f"neighbours/{batch}"] = timings(lambda: served.run("neighbours", feeds), batch)
     assert "tensorflow" not in sys.modules
     print(json.dumps(results))
 
@@ -64,13 +59,16 @@ def served(export_dir):
 def main():
     import keras
 
-    from keras_workshop import export_for_serving, nearest_neighbours, set_deterministic, slides
+    from keras_workshop import slides
+    from keras_workshop.embeddings import nearest_neighbours, unit_rows
+    from keras_workshop.runtime import set_deterministic
+    from keras_workshop.serving import export_for_serving
 
     set_deterministic(0)
     model = slides.Sequential()
     model.add(slides.Embedding(output_dim=DIM, input_dim=SIZE, input_length=1))
     weights = model.layers[0].embeddings.numpy()
-    unit = weights / np.linalg.norm(weights, axis=1, keepdims=True)
+    unit = unit_rows(weights)
     with tempfile.TemporaryDirectory() as base:
         export_dir = export_for_serving(model, "words", base_dir=base, output_name="vectors")
         child = subprocess.run(

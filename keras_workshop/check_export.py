@@ -5,7 +5,7 @@ Usage: python -m keras_workshop.check_export EXPORT_DIR [EXPORT_DIR ...]
 Loads each `<name>/<version>/` export with TensorFlow's C++ `LoadSavedModel` (tag
 `serve`), as TF Serving does, and replays the samples `export_for_serving` stored beside
 it, comparing with Keras' outputs. Exit status: 0 when every export loads and every
-sample matches, 1 otherwise. The code is `keras_workshop.serving.check_export`.
+sample matches, 1 otherwise. The code is `keras_workshop.serving.replay_samples`.
 """
 
 import sys

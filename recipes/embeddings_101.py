@@ -142,9 +142,9 @@ report(
     f"max difference {np.abs(np.asarray(lookup_gradient) - np.asarray(product_gradient)).max():.2e}",
     np.allclose(lookup_gradient, product_gradient, atol=1e-6),
 )
-before = embedding.embeddings.numpy().copy()
-keras.optimizers.SGD(learning_rate=0.1).apply([lookup_gradient], [embedding.embeddings])
-changed = np.nonzero(np.any(embedding.embeddings.numpy() != before, axis=1))[0]
+stepped = keras.Variable(W)  # a copy: the lab model keeps W for its export below
+keras.optimizers.SGD(learning_rate=0.1).apply([lookup_gradient], [stepped])
+changed = np.nonzero(np.any(keras.ops.convert_to_numpy(stepped) != W, axis=1))[0]
 report(
     "Implementation with Keras",
     "one SGD step changes only the rows that were looked up",

@@ -39,7 +39,8 @@ class CosineNeighbours(keras.callbacks.Callback):
         verbose: 1 prints a table at each logging point, 0 prints nothing.
         log_initial: also log the space before the first epoch of each `fit`
             (with `fit(initial_epoch=e)`, as epoch `e`; a fresh model's is epoch
-            0, the initial random space).
+            0, the initial random space). When appending a run that continues
+            from epoch `e > 0`, its start was logged by the run before: skipped.
         append: like `keras.callbacks.CSVLogger`: `False` (default) starts
             `log_path` afresh at each `fit`; `True` appends to it.
 
@@ -132,8 +133,8 @@ class CosineNeighbours(keras.callbacks.Callback):
             self._file = open(self.log_path, "a" if self.append else "w")
 
     def on_epoch_begin(self, epoch, logs=None):
-        if self.log_initial and self._epochs_done is None:  # before this fit's first epoch
-            self.log(epoch)
+        if self._epochs_done is None and self.log_initial and not (self.append and epoch > 0):
+            self.log(epoch)  # before this fit's first epoch
         self._epochs_done = epoch
 
     def on_epoch_end(self, epoch, logs=None):

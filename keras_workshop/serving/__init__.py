@@ -3,7 +3,7 @@
 `export_for_serving` (atomic `<name>/<version>/` SavedModels with named signatures and a
 stored sample request), `write_model_config` (TF Serving's `models.config`, written
 with its own protos), `rest_request` and `grpc_request`, `signatures_of_export`, and
-`ServedModel` / `check_export`, which load an export through TensorFlow's C++ loader (the
+`ServedModel` and `replay_samples`, which load an export through TensorFlow's C++ loader (the
 one TF Serving uses) without importing TensorFlow's Python API
 (`python -m keras_workshop.check_export DIR` on the command line).
 
@@ -19,6 +19,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_model_config": ["check_model_name", "write_model_config"],
         "_requests": ["grpc_request", "rest_request"],
         "_savedmodel_proto": ["signatures_of_export"],
-        "_served_model": ["ServedModel", "check_export"],
+        "_served_model": ["ServedModel", "replay_samples"],
     },
 )

@@ -3,7 +3,7 @@
 `ServedModel` loads a `<name>/<version>/` SavedModel with `TF_LoadSessionFromSavedModel`
 (tag `serve`) from the TensorFlow wheel's C library, the same C++ `LoadSavedModel` that
 TF Serving uses, reads the signatures from the MetaGraphDef and runs them by the
-signatures' tensor names. `check_export` replays every sample stored by
+signatures' tensor names. `replay_samples` replays every sample stored by
 `export_for_serving` (`assets.extra/keras_workshop_samples.json`) and compares the
 results with the Keras outputs stored beside them. Nothing here imports TensorFlow's
 Python API: an export that only `tf.saved_model.load` can read (a `tf.saved_model.save`
@@ -86,7 +86,7 @@ class ServedModel:
         return dict(zip(names, results))
 
 
-def check_export(path: str):
+def replay_samples(path: str):
     """Yields `(message, ok)` for loading the export at `path` and for each stored sample.
 
     Example:
@@ -95,7 +95,7 @@ def check_export(path: str):
     >>> from keras_workshop.dropout import dropout_mlp
     >>> from keras_workshop.serving import export_for_serving
     >>> export_dir = export_for_serving(dropout_mlp(8, (16,)), "mlp", tempfile.mkdtemp())
-    >>> all(ok for message, ok in check_export(export_dir))
+    >>> all(ok for message, ok in replay_samples(export_dir))
     True
     """
     try:
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     failures = 0
     for path in paths:
-        for line, ok in check_export(path):
+        for line, ok in replay_samples(path):
             print(("ok    " if ok else "FAIL  ") + line)
             failures += not ok
     leaked = "tensorflow" in sys.modules

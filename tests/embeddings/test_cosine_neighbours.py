@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_workshop import CosineNeighbours, Vocabulary, slides
+from keras_workshop import slides
+from keras_workshop.embeddings import CosineNeighbours, Vocabulary
 
 # Three planted clusters: each word's nearest neighbours are the others of its cluster.
 CLUSTERS = {
@@ -107,3 +108,40 @@ def test_bad_probes_and_layers():
     with pytest.raises(ValueError, match="input_dim 12 but the vocabulary has 6"):
         CosineNeighbours("words", small, ["apple"], k=2).set_model(model)
 
+
+
+def read_records(path):
+    return [json.loads(line) for line in open(path)]  # strict JSON: every line parses
+
+
+def test_one_instance_serves_several_fits_and_starts_its_log_afresh(tmp_path):
+    log = tmp_path / "neighbours.jsonl"
+    callback = CosineNeighbours("words", WORDS, ["apple"], k=2, log_path=str(log), verbose=0)
+    model = model_with(planted_weights())
+    fit(model, callback, epochs=2)
+    assert [r["epoch"] for r in read_records(log)] == [0, 1, 2]
+    fit(model, callback, epochs=3)  # a second fit: state reset, the log written anew
+    records = read_records(log)
+    assert [r["epoch"] for r in records] == [0, 1, 2, 3]
+    assert [r["epoch"] for r in callback.history] == [0, 1, 2, 3]
+    assert records[0]["overlap"] == {}  # no overlap carried over from the first fit
+
+
+def test_append_mode_continues_the_log_without_repeating_an_epoch(tmp_path):
+    log = tmp_path / "neighbours.jsonl"
+    model = model_with(planted_weights())
+    ids = np.arange(len(WORDS)).reshape(-1, 1)
+    callback = CosineNeighbours("words", WORDS, ["apple"], k=2, log_path=str(log), verbose=0, append=True)
+    model.fit(ids, np.zeros(len(WORDS)), epochs=2, verbose=0, callbacks=[callback])
+    model.fit(ids, np.zeros(len(WORDS)), epochs=4, initial_epoch=2, verbose=0, callbacks=[callback])
+    assert [r["epoch"] for r in read_records(log)] == [0, 1, 2, 3, 4]
+    assert [r["epoch"] for r in callback.history] == [3, 4]
+
+
+def test_initial_log_of_a_fit_that_starts_later_is_at_its_first_epoch(tmp_path):
+    callback = CosineNeighbours("words", WORDS, ["apple"], k=2, verbose=0)
+    ids = np.arange(len(WORDS)).reshape(-1, 1)
+    model_with(planted_weights()).fit(
+        ids, np.zeros(len(WORDS)), epochs=5, initial_epoch=3, verbose=0, callbacks=[callback]
+    )
+    assert [r["epoch"] for r in callback.history] == [3, 4, 5]

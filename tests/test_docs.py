@@ -1,0 +1,72 @@
+"""The README and saved_models/README.md show what running their snippets gives."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from keras_workshop import slides
+from keras_workshop.serving import ServedModel, export_for_serving
+from tests.conftest import REPO
+
+DOCUMENTS = ["README.md", os.path.join("saved_models", "README.md")]
+CURL = re.compile(r"curl [^\n]*?/v1/models/([\w.-]+):predict \\?\s*-d '([^']*)'\n(\{[^\n]*\})")
+
+
+def python_blocks(document):
+    with open(os.path.join(REPO, document)) as file:
+        return re.findall(r"```python\n(.*?)```", file.read(), re.S)
+
+
+def lab_export(base_dir):
+    """saved_models/embedding_lab/1 as recipes/embeddings_101.py writes it: the course lab's W."""
+    model = slides.Sequential()
+    weights = np.arange(40, dtype="float32").reshape(10, 4)
+    model.add(slides.Embedding(output_dim=4, input_dim=10, input_length=1, weights=[weights]))
+    return export_for_serving(model, "embedding_lab", base_dir=str(base_dir), output_name="vectors")
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_every_python_snippet_runs_as_written(document, tmp_path):
+    blocks = python_blocks(document)
+    assert blocks, document
+    lab_export(tmp_path / "saved_models")  # what `make demo` leaves for the serving snippets
+    for block in blocks:
+        result = subprocess.run(
+            [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+            env=dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3"),
+        )
+        assert result.returncode == 0, block + result.stderr[-3000:]
+
+
+def close(answer, shown):
+    """The served answer equals what the document shows, to the digits shown."""
+    if isinstance(shown, list):
+        return len(answer) == len(shown) and all(close(a, s) for a, s in zip(answer, shown))
+    digits = len(str(shown).partition(".")[2])
+    return abs(answer - shown) <= 0.5 * 10.0 ** -digits + 1e-12
+
+
+def test_the_rest_examples_are_what_the_lab_signatures_return(tmp_path):
+    with open(os.path.join(REPO, "saved_models", "README.md")) as file:
+        examples = [(name, json.loads(body), json.loads(response)) for name, body, response in CURL.findall(file.read())
+                    if name == "embedding_lab"]
+    assert len(examples) >= 2
+    served = ServedModel(lab_export(tmp_path))
+    for _, body, response in examples:
+        signature = body.get("signature_name", "serving_default")
+        if "instances" in body:
+            inputs = {"ids": np.asarray(body["instances"], np.int32)}
+            answer = served.run(signature, inputs)
+            assert list(response) == ["predictions"] and len(answer) == 1
+            assert close(next(iter(answer.values())).tolist(), response["predictions"]), (answer, response)
+        else:
+            inputs = {key: np.asarray(value, np.int32) for key, value in body["inputs"].items()}
+            answer = served.run(signature, inputs)
+            assert set(answer) == set(response["outputs"])
+            for key, value in response["outputs"].items():
+                assert close(answer[key].tolist(), value), (key, answer[key], value)

@@ -16,6 +16,8 @@ $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --editable '.[test,bench]'
+	# MovieLens-100k ships inside the recbole wheel; --no-deps: its own dependencies pull PyTorch.
+	$(PY) -m pip install --quiet --no-deps 'recbole==1.2.1'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)

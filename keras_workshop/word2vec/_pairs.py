@@ -98,6 +98,7 @@ def skipgram_dataset(
     seed: int = 0,
     group_size: int = 32,
     batches_per_step: int = 1,
+    noise_power: float = 0.75,
 ) -> tuple[tf.data.Dataset, int]:
     """An endless stream of skip-gram batches, fresh pairs for every pass over the corpus.
 
@@ -128,6 +129,9 @@ def skipgram_dataset(
         seed: the seed of every draw.
         group_size: pairs that share one draw of negatives, `G`.
         batches_per_step: batches stacked in one element, `M`.
+        noise_power: negatives are drawn from the unigram distribution to this
+            power (word2vec's 0.75; gensim's `ns_exponent`). Lower values draw
+            rare symbols more often, which suits items more than words.
 
     Returns:
         `(dataset, steps_per_epoch)`: the stream, and the number of elements in
@@ -160,7 +164,7 @@ def skipgram_dataset(
     known = ids >= 0
     ids, document_numbers = tf.constant(ids[known]), tf.constant(document_numbers[known])
     keep = tf.constant(keep_probabilities(vocabulary.counts, sample))
-    table = tf.constant(noise_table(vocabulary.counts))
+    table = tf.constant(noise_table(vocabulary.counts, power=noise_power))
     groups = batch_size // group_size
     element = [batches_per_step] if batches_per_step > 1 else []  # the stacked batches' axis, if any
     labels = tf.tile(tf.constant([[[1.0] + [0.0] * negatives]]), [groups, group_size, 1])

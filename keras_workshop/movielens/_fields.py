@@ -1,0 +1,79 @@
+"""A rating row as symbols: user and item ids and their descriptors, in one vocabulary."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keras_workshop.embeddings._vocabulary import Vocabulary
+from keras_workshop.movielens._data import GENRES, MovieLens
+
+GENRE_SLOTS = 6  # the most genres any MovieLens-100k item has
+NO_GENRE = "genre:[none]"  # fills the genre slots an item does not use
+FIELDS = ("user", "item", "gender", "age", "occupation") + tuple(f"genre{i + 1}" for i in range(GENRE_SLOTS))
+_AGE_BANDS = ((18, "<18"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (50, "45-49"), (56, "50-55"))
+
+
+def age_band(age: int) -> str:
+    """MovieLens' age groups (as in MovieLens-1M): `<18`, `18-24`, ..., `50-55`, `56+`.
+
+    Example:
+
+    >>> age_band(24), age_band(56)
+    ('18-24', '56+')
+    """
+    return next((band for limit, band in _AGE_BANDS if age < limit), "56+")
+
+
+def field_symbols(data: MovieLens) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The symbols of each user's and each item's fields: `({user id: [...]}, {item id: [...]})`.
+
+    A user's fields are `user:<id>`, `gender:<M|F>`, `age:<band>` and
+    `occupation:<name>`; an item's are `item:<id>` and `genre:<name>` for each
+    of its genres, then `genre:[none]` up to `GENRE_SLOTS`.
+    """
+    users = {
+        user: [f"user:{user}", f"gender:{gender}", f"age:{age_band(age)}", f"occupation:{occupation}"]
+        for user, gender, age, occupation in zip(data.user_ids, data.genders, data.ages, data.occupations)
+    }
+    items = {
+        item: [f"item:{item}"] + [f"genre:{g}" for g in genres] + [NO_GENRE] * (GENRE_SLOTS - len(genres))
+        for item, genres in zip(data.item_ids, data.genres)
+    }
+    return users, items
+
+
+def field_vocabulary(data: MovieLens) -> Vocabulary:
+    """One vocabulary of every user, item and descriptor symbol (ids, then descriptors).
+
+    Example:
+
+    >>> from keras_workshop.movielens import load_movielens
+    >>> vocabulary = field_vocabulary(load_movielens())
+    >>> len(vocabulary), vocabulary.ids(["user:196", "item:242", "genre:Comedy"]).tolist()
+    (2675, [195, 1184, 2660])
+    """
+    users, items = field_symbols(data)
+    symbols = [f"user:{u}" for u in data.user_ids] + [f"item:{i}" for i in data.item_ids]
+    descriptors = sorted({s for fields in users.values() for s in fields[1:]})
+    descriptors += [f"genre:{g}" for g in GENRES] + [NO_GENRE]
+    return Vocabulary(symbols + descriptors)
+
+
+def rating_rows(data: MovieLens, vocabulary: Vocabulary, users, items) -> np.ndarray:
+    """The ids of each (user, item) pair's fields in `FIELDS` order, `(pairs, len(FIELDS))` int32.
+
+    Raises:
+        ValueError: naming a user or item id that `data` does not have.
+    """
+    user_fields, item_fields = field_symbols(data)
+    user_ids = {user: vocabulary.ids(fields) for user, fields in user_fields.items()}
+    item_ids = {item: vocabulary.ids(fields) for item, fields in item_fields.items()}
+    rows = np.empty((len(users), len(FIELDS)), dtype=np.int32)
+    for position, (user, item) in enumerate(zip(users, items)):
+        if user not in user_ids or item not in item_ids:
+            bad = f"user {user!r}" if user not in user_ids else f"item {item!r}"
+            raise ValueError(f"rating_rows: {bad} is not in MovieLens ({data.source}).")
+        user_row, item_row = user_ids[user], item_ids[item]
+        rows[position, 0], rows[position, 1] = user_row[0], item_row[0]
+        rows[position, 2:5], rows[position, 5:] = user_row[1:], item_row[1:]
+    return rows

@@ -22,9 +22,10 @@ $(INSTALLED): pyproject.toml
 
 demo: $(INSTALLED)
 	$(PY) recipes/embeddings_101.py --out runs/embeddings_101
+	$(PY) recipes/word_embeddings.py --out runs/word_embeddings
+	$(PY) recipes/movie_embeddings.py --out runs/movie_embeddings
 	$(PY) recipes/dropout_101.py --out runs/dropout_101
 	$(PY) recipes/dropout_curves.py --out runs/dropout_curves
-	$(PY) recipes/word_embeddings.py --out runs/word_embeddings
 	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"
 
 test: $(INSTALLED)

@@ -22,13 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 from keras_workshop import CosineNeighbours, Vocabulary, set_deterministic  # noqa: E402
-from keras_workshop.word2vec import (  # noqa: E402
-    compile_skipgram,
-    similarity_spearman,
-    skipgram_dataset,
-    skipgram_model,
-    wikipedia_excerpt,
-)
+from keras_workshop.word2vec import fit_skipgram, similarity_spearman, wikipedia_excerpt  # noqa: E402
 
 PROBES = ["france", "film", "language", "philosophy", "war", "government", "river", "water"]
 
@@ -64,15 +58,12 @@ def run_ours(documents, epochs, with_callback, group_size, batches_per_step, bat
     set_deterministic(42, op_determinism=False)
     start = time.perf_counter()
     vocabulary = Vocabulary.from_tokens((w for d in documents for w in d), min_count=2)
-    dataset, steps = skipgram_dataset(
-        documents, vocabulary, window=5, negatives=5, batch_size=batch_size, seed=42, group_size=group_size,
-        batches_per_step=batches_per_step,
-    )
-    model = skipgram_model(len(vocabulary), 100, 5, group_size)
-    compile_skipgram(model, batch_size, steps, epochs, batches_per_step)
     callbacks = [TimedNeighbours("word_vectors", vocabulary, PROBES, verbose=0, log_initial=False)] if with_callback else []
     TimedNeighbours.seconds = 0.0
-    model.fit(dataset, epochs=epochs, steps_per_epoch=steps, callbacks=callbacks, shuffle=False, verbose=0)
+    model = fit_skipgram(
+        documents, vocabulary, epochs, dim=100, window=5, negatives=5, batch_size=batch_size, group_size=group_size,
+        batches_per_step=batches_per_step, seed=42, callbacks=callbacks,
+    )
     seconds = time.perf_counter() - start
     return seconds, scores(model.get_layer("word_vectors").embeddings.numpy(), vocabulary), TimedNeighbours.seconds
 

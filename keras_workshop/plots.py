@@ -6,6 +6,7 @@ import math
 import os
 from typing import Mapping, Sequence
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -125,8 +126,16 @@ def _save(figure: Figure, path_stem: str) -> list[str]:
     return paths
 
 
-def plot_word_map(
-    weights, symbols, path_stem: str, method: str = "tsne", top: int = 300, seed: int = 0
+def plot_embedding_map(
+    weights,
+    symbols,
+    path_stem: str,
+    method: str = "tsne",
+    top: int = 300,
+    seed: int = 0,
+    categories=None,
+    labelled: int | None = None,
+    title: str | None = None,
 ) -> list[str]:
     """The slides' "Example word vectors" figure: the first `top` symbols placed in 2-D.
 
@@ -137,12 +146,30 @@ def plot_word_map(
         method: `"tsne"` (scikit-learn's t-SNE on cosine distance) or `"pca"`.
         top: how many symbols to draw.
         seed: t-SNE's random state.
+        categories: optional, one per symbol (for example a movie's main genre):
+            points are coloured by category, with a legend.
+        labelled: how many of the drawn symbols get their text (the first ones);
+            default all.
+        title: the figure's title; default the slides' "Example word vectors".
+
+    Example:
+
+    >>> import tempfile
+    >>> weights = np.random.default_rng(0).standard_normal((40, 8))
+    >>> paths = plot_embedding_map(weights, [f"w{i}" for i in range(40)], tempfile.mkdtemp() + "/map",
+    ...                            method="pca", categories=["a", "b"] * 20)
+    >>> [path.rsplit(".", 1)[1] for path in paths]
+    ['png', 'svg']
     """
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
     if method not in ("tsne", "pca"):
-        raise ValueError(f"plot_word_map: method must be 'tsne' or 'pca', got {method!r}.")
+        raise ValueError(f"plot_embedding_map: method must be 'tsne' or 'pca', got {method!r}.")
+    if categories is not None and len(categories) != len(symbols):
+        raise ValueError(
+            f"plot_embedding_map: got {len(categories)} categories for {len(symbols)} symbols; expected one each."
+        )
     count = min(top, len(symbols))
     vectors = unit_rows(np.asarray(weights)[:count])
     if method == "tsne":
@@ -152,11 +179,21 @@ def plot_word_map(
         points = PCA(2, random_state=seed).fit_transform(vectors)
     figure = Figure(figsize=(11, 9), layout="constrained")
     axis = figure.subplots()
-    axis.scatter(points[:, 0], points[:, 1], s=4, color="tab:blue", alpha=0.5)
-    for (x, y), symbol in zip(points, symbols[:count]):
+    if categories is None:
+        axis.scatter(points[:, 0], points[:, 1], s=4, color="tab:blue", alpha=0.5)
+    else:
+        drawn = np.asarray(categories, dtype=object)[:count]
+        names = sorted(set(drawn), key=lambda name: -np.sum(drawn == name))
+        colours = matplotlib.colormaps["tab20"].resampled(max(len(names), 1))
+        for index, name in enumerate(names):
+            chosen = drawn == name
+            axis.scatter(points[chosen, 0], points[chosen, 1], s=12, color=colours(index), alpha=0.8,
+                         label=f"{name} ({int(chosen.sum())})")
+        axis.legend(fontsize="small", markerscale=1.5, loc="best")
+    for (x, y), symbol in list(zip(points, symbols[:count]))[: count if labelled is None else labelled]:
         axis.annotate(str(symbol), (x, y), fontsize=7, alpha=0.85)
     axis.set_xticks([])
     axis.set_yticks([])
     label = "t-SNE" if method == "tsne" else "PCA"
-    figure.suptitle(f"Example word vectors: the {count} most frequent words ({label})")
+    figure.suptitle(title or f"Example word vectors: the {count} most frequent words ({label})")
     return _save(figure, path_stem)

@@ -28,17 +28,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up 
 
 from keras_workshop import slides
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary, write_projector
-from keras_workshop.plots import plot_word_map
+from keras_workshop.plots import plot_embedding_map
 from keras_workshop.runtime import set_deterministic
 from keras_workshop.serving import export_for_serving
-from keras_workshop.word2vec import (
-    compile_skipgram,
-    read_text,
-    similarity_spearman,
-    skipgram_dataset,
-    skipgram_model,
-    wikipedia_excerpt,
-)
+from keras_workshop.word2vec import fit_skipgram, read_text, similarity_spearman, wikipedia_excerpt
 
 parser = argparse.ArgumentParser(description="Skip-gram word vectors on a real corpus.")
 parser.add_argument("--corpus", help="a plain-text file (one document per line); default: the Wikipedia excerpt")
@@ -75,44 +68,21 @@ if not probes:
     raise SystemExit(f"None of the probes {args.probes!r} is in the vocabulary; pass --probes.")
 
 """
-## Skip-gram pairs, fresh every epoch
+## Skip-gram: fresh pairs every epoch, the slide's Embedding as word vectors
 
-Frequent words are subsampled, each word sees a random window of up to `--window` words on
-each side, and each true pair is scored against `--negatives` noise words drawn from the
-unigram^0.75 distribution; the pairs of a group of `--group-size` share one draw, so a step
-gathers about 2.2 rows per pair instead of 7 (`--group-size 1`: a draw for every pair).
-All with vectorised tf.data ops. Each element stacks `--batches-per-step` batches, which
-the training step applies one after another inside one compiled loop.
+The pairs (`skipgram_dataset`): frequent words are subsampled, each word sees a random window
+of up to `--window` words on each side, and each true pair is scored against `--negatives`
+noise words drawn from the unigram^0.75 distribution; the pairs of a group of `--group-size`
+share one draw, so a step gathers about 2.2 rows per pair instead of 7 (`--group-size 1`: a
+draw for every pair). All with vectorised tf.data ops. Each element stacks
+`--batches-per-step` batches, which the training step applies one after another inside one
+compiled loop.
+
+The model (`skipgram_model`, `compile_skipgram`): the slide's Embedding holds the word
+vectors. Plain SGD keeps the embedding gradients sparse; its rate is gensim's per-pair rate
+times the number of terms the loss averages over, decaying linearly as in word2vec. XLA
+compiles the step, and one compiled call runs a whole epoch. `fit_skipgram` does all of it.
 """
-
-dataset, steps_per_epoch = skipgram_dataset(
-    documents,
-    vocabulary,
-    window=args.window,
-    negatives=args.negatives,
-    batch_size=args.batch_size,
-    seed=args.seed,
-    group_size=args.group_size,
-    batches_per_step=args.batches_per_step,
-)
-
-"""
-## The model: the slide's Embedding as word vectors
-
-Plain SGD keeps the embedding gradients sparse; its rate is gensim's per-pair rate times
-the number of terms the loss averages over, decaying linearly as in word2vec. XLA compiles
-the step, and one compiled call runs a whole epoch.
-"""
-
-model = skipgram_model(len(vocabulary), args.dim, args.negatives, args.group_size)
-compile_skipgram(
-    model,
-    batch_size=args.batch_size,
-    steps_per_epoch=steps_per_epoch,
-    epochs=args.epochs,
-    batches_per_step=args.batches_per_step,
-    learning_rate=args.learning_rate,
-)
 
 
 def evaluate(weights):
@@ -128,8 +98,20 @@ neighbours = CosineNeighbours(
     tensorboard_dir=os.path.join(args.out, "tensorboard"),
     evaluate=evaluate,
 )
-model.fit(
-    dataset, epochs=args.epochs, steps_per_epoch=steps_per_epoch, callbacks=[neighbours], shuffle=False, verbose=2
+model = fit_skipgram(
+    documents,
+    vocabulary,
+    epochs=args.epochs,
+    dim=args.dim,
+    window=args.window,
+    negatives=args.negatives,
+    learning_rate=args.learning_rate,
+    batch_size=args.batch_size,
+    group_size=args.group_size,
+    batches_per_step=args.batches_per_step,
+    seed=args.seed,
+    callbacks=[neighbours],
+    verbose=2,
 )
 
 """
@@ -142,7 +124,7 @@ together.
 weights = model.get_layer("word_vectors").embeddings.numpy()
 written = []
 for method in ("tsne", "pca"):
-    written += plot_word_map(weights, vocabulary.symbols, os.path.join(args.out, f"word_map_{method}"), method=method, seed=args.seed)
+    written += plot_embedding_map(weights, vocabulary.symbols, os.path.join(args.out, f"word_map_{method}"), method=method, seed=args.seed)
 written += write_projector(weights, vocabulary.symbols, os.path.join(args.out, "tensorboard"))
 
 """

@@ -101,3 +101,35 @@ def test_word_embeddings_on_a_text_file(tmp_path):
     for name in ("word_map_tsne.png", "word_map_pca.svg", "tensorboard/projector_config.pbtxt", "tensorboard/vectors.tsv"):
         assert (tmp_path / name).stat().st_size > 0, name
     assert_served_by_cpp_loader(saved / "word_embeddings" / "1")
+
+
+def test_movie_embeddings(tmp_path):
+    saved = tmp_path / "saved_models"
+    result = run_recipe("movie_embeddings.py", "--epochs", "3", "--out", str(tmp_path), "--saved-models", str(saved))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary["neighbours"]) == {
+        "Star Wars (1977)", "Toy Story (1995)", "Fargo (1996)", "Shawshank Redemption, The (1994)", "Scream (1996)"
+    }
+    assert all(len(rows) == 10 for rows in summary["neighbours"].values())
+    # three epochs already beat both neighbour-free answers
+    assert summary["genre share"] > summary["baselines"]["most popular"] > 0.3
+    records = [json.loads(line) for line in (tmp_path / "neighbours.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in records] == [0, 1, 2, 3] and "genre share" in records[-1]["scores"]
+    for name in ("movie_map_tsne.png", "movie_map_tsne.svg", "tensorboard/metadata.tsv"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    export = saved / "movie_embeddings" / "1"
+    assert_served_by_cpp_loader(export)
+    served = tf.saved_model.load(str(export)).signatures["neighbours_symbols"]
+    answer = served(symbols=tf.constant(["Star Wars (1977)", "Star Wars"]), k=tf.constant(3))
+    assert answer["found"].numpy().tolist() == [True, False]
+    assert all(b"(19" in title for title in answer["neighbour_symbols"].numpy()[0])  # titles come back
+
+
+def test_movie_recipes_check_their_outputs_and_data_before_training(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    result = run_recipe("movie_embeddings.py", "--saved-models", str(not_a_folder), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "exists and is not a folder" in result.stderr
+    result = run_recipe("movie_embeddings.py", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
+    assert result.returncode != 0 and "pip install --no-deps recbole==1.2.1" in result.stderr

@@ -3,7 +3,7 @@
 Corpora and human judgements: `wikipedia_excerpt`, `lee_corpus`, `read_text`,
 `similarity_judgements`, `similarity_spearman`. Pairs: `skipgram_dataset` (and its parts
 `keep_probabilities`, `noise_table`, `epoch_pairs`, `window_pairs`). The model around the
-slide's Embedding: `skipgram_model`, `SkipGram`, `compile_skipgram`.
+slide's Embedding: `skipgram_model`, `SkipGram`, `compile_skipgram`; all in one call: `fit_skipgram`.
 """
 
 import lazy_loader
@@ -14,5 +14,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_corpora": ["lee_corpus", "read_text", "similarity_judgements", "similarity_spearman", "wikipedia_excerpt"],
         "_pairs": ["epoch_pairs", "keep_probabilities", "noise_table", "skipgram_dataset", "window_pairs"],
         "_model": ["SkipGram", "compile_skipgram", "skipgram_model"],
+        "_fitting": ["fit_skipgram"],
     },
 )

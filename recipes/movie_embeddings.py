@@ -1,0 +1,211 @@
+"""
+Title: Movie embeddings: item ids as symbols, learned from what users liked
+Description: The slide's Embedding layer trained as item vectors on MovieLens-100k (item
+skip-gram over each user's liked movies in time order), with the cosine neighbours of probe
+movies logged by title while it learns, scored by how often neighbours share a genre, drawn
+as a 2-D map coloured by genre, and exported for TF Serving with titles in and titles out.
+
+The slides name item ids as symbols for recommender systems. Movies liked by the same people
+at about the same time are each other's context, as words in a sentence are: the word-vector
+pipeline (`keras_workshop.word2vec`) runs unchanged on these "sentences" of titles, and the
+item table is the slide's `Embedding(output_dim=d, input_dim=n, input_length=1)`.
+
+Outputs in `--out`: `neighbours.jsonl` (probe neighbours and the genre-sharing share per
+epoch), TensorBoard logs and projector files, `movie_map_tsne.{png,svg}`, `summary.json`;
+the vectors are exported to `saved_models/movie_embeddings/<version>/` with
+`neighbours_symbols` taking and returning titles.
+
+Run: python recipes/movie_embeddings.py [--data DIR] [--epochs 30] [--dim 32] [--window 20]
+     [--seed 42] [--out runs/movie_embeddings] [--saved-models saved_models]
+"""
+
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+
+import numpy as np  # noqa: E402
+
+from keras_workshop import slides  # noqa: E402
+from keras_workshop.embeddings import CosineNeighbours, Vocabulary, nearest_neighbours, write_projector  # noqa: E402
+from keras_workshop.movielens import (  # noqa: E402
+    GENRES,
+    genre_baselines,
+    genre_matrix,
+    genre_share,
+    liked_sequences,
+    load_movielens,
+)
+from keras_workshop.plots import plot_embedding_map  # noqa: E402
+from keras_workshop.runtime import set_deterministic  # noqa: E402
+from keras_workshop.serving import export_for_serving  # noqa: E402
+from keras_workshop.word2vec import fit_skipgram  # noqa: E402
+
+PROBES = "Star Wars (1977)|Toy Story (1995)|Fargo (1996)|Shawshank Redemption, The (1994)|Scream (1996)"
+
+parser = argparse.ArgumentParser(description="Item vectors from what MovieLens users liked.")
+parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
+parser.add_argument("--epochs", type=int, default=30)
+parser.add_argument("--dim", type=int, default=32, help="embedding size d")
+parser.add_argument("--window", type=int, default=20, help="liked movies on each side that are context")
+parser.add_argument("--negatives", type=int, default=5, help="negative samples per pair")
+parser.add_argument("--sample", type=float, default=1e-4, help="subsampling of often-liked movies (word2vec's)")
+parser.add_argument("--batch-size", type=int, default=2048)
+parser.add_argument("--group-size", type=int, default=32, help="pairs that share one draw of negatives")
+parser.add_argument("--batches-per-step", type=int, default=8, help="updates per compiled training step")
+parser.add_argument("--min-count", type=int, default=2, help="movies liked fewer times get no vector")
+parser.add_argument("--min-ratings", type=int, default=20, help="movies scored and searched: this many ratings")
+parser.add_argument("--learning-rate", type=float, default=0.025, help="per-pair rate, as gensim's alpha")
+parser.add_argument("--probes", default=PROBES, help="titles separated by |")
+parser.add_argument("--seed", type=int, default=42)
+parser.add_argument("--out", default="runs/movie_embeddings")
+parser.add_argument("--saved-models", default="saved_models")
+args = parser.parse_args()
+for folder in (args.out, args.saved_models):  # fail now, not after training
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        parser.error(f"{folder!r} exists and is not a folder; expected a folder for the outputs.")
+
+set_deterministic(args.seed, op_determinism=False)  # XLA on CPU is repeatable
+os.makedirs(args.out, exist_ok=True)
+
+"""
+## Item ids as symbols
+
+Each user's movies rated 4 or 5, in the order they were rated, are one "sentence" of titles.
+Movies liked at least `--min-count` times get a vector, most liked first.
+"""
+
+try:
+    data = load_movielens(args.data)
+except FileNotFoundError as error:
+    sys.exit(str(error))
+sequences = liked_sequences(data)
+vocabulary = Vocabulary.from_tokens((title for sequence in sequences for title in sequence), min_count=args.min_count)
+print(f"{len(sequences)} users' liked movies, {sum(map(len, sequences))} in all; {len(vocabulary)} movies get a vector")
+probes = args.probes.split("|")
+unknown = [title for title in probes if title not in vocabulary]
+if unknown:
+    sys.exit(f"Probes not among the movies with vectors: {unknown}; titles read like 'Star Wars (1977)'.")
+
+"""
+## What counts as a good neighbour
+
+A movie's neighbours should be movies the same people like; genres are an outside check:
+the share of each movie's top-10 cosine neighbours that share at least one genre with it,
+over the movies with at least `--min-ratings` ratings (searched among themselves), next to
+random pairs and to answering every movie with the most rated ones.
+"""
+
+titles = vocabulary.symbols
+genres = genre_matrix(data, titles)
+ratings_of = dict(zip(*np.unique(data.rating_items, return_counts=True)))
+rated = {title: int(ratings_of.get(item, 0)) for title, item in zip(data.titles.tolist(), data.item_ids.tolist())}
+scored = np.array([i for i, title in enumerate(titles) if rated[title] >= args.min_ratings])
+baselines = genre_baselines(genres[scored], np.arange(len(scored)), [rated[titles[i]] for i in scored], seed=args.seed)
+print(f"{len(scored)} movies with >= {args.min_ratings} ratings; genre share of random pairs "
+      f"{baselines['random pairs']:.3f}, of the most rated movies {baselines['most popular']:.3f}")
+
+
+def shared_genres(weights):
+    """The genre share of the scored movies' top-10 neighbours among themselves."""
+    neighbour_ids, _ = nearest_neighbours(weights[scored], np.arange(len(scored)), k=10)
+    return {"genre share": genre_share(genres[scored], np.arange(len(scored)), neighbour_ids)}
+
+
+"""
+## Skip-gram over liked movies, the slide's Embedding as item vectors
+
+The pipeline and the model of the word vectors, unchanged: fresh pairs every epoch, groups of
+pairs sharing their negatives, plain SGD with word2vec's decaying rate under XLA.
+"""
+
+neighbours = CosineNeighbours(
+    "word_vectors",
+    vocabulary,
+    probes,
+    k=5,
+    every=max(1, args.epochs // 5),
+    log_path=os.path.join(args.out, "neighbours.jsonl"),
+    tensorboard_dir=os.path.join(args.out, "tensorboard"),
+    evaluate=shared_genres,
+)
+model = fit_skipgram(
+    sequences,
+    vocabulary,
+    epochs=args.epochs,
+    dim=args.dim,
+    window=args.window,
+    negatives=args.negatives,
+    sample=args.sample,
+    learning_rate=args.learning_rate,
+    batch_size=args.batch_size,
+    group_size=args.group_size,
+    batches_per_step=args.batches_per_step,
+    seed=args.seed,
+    callbacks=[neighbours],
+)
+
+"""
+## Neighbours by title
+
+The trained table's top-10 neighbours of each probe, among the movies with at least
+`--min-ratings` ratings.
+"""
+
+weights = model.get_layer("word_vectors").embeddings.numpy()
+final = shared_genres(weights)["genre share"]
+scored_titles = [titles[i] for i in scored]
+table = {}
+for probe in probes:
+    position = scored_titles.index(probe) if probe in scored_titles else None
+    if position is None:  # a probe with fewer ratings: searched among the scored movies all the same
+        ids, scores = nearest_neighbours(np.vstack([weights[scored], weights[vocabulary.ids(probe)][None]]), len(scored), k=10)
+    else:
+        ids, scores = nearest_neighbours(weights[scored], position, k=10)
+    table[probe] = [[titles[scored[i]], round(float(s), 3)] for i, s in zip(ids, scores)]
+    print(f"\n{probe}:")
+    for name, score in table[probe]:
+        print(f"  {score:.2f}  {name}")
+print(f"\ngenre share of top-10 neighbours: {final:.3f} (random pairs {baselines['random pairs']:.3f}, "
+      f"most rated movies {baselines['most popular']:.3f})")
+
+"""
+## A map of the movies, coloured by genre
+
+The scored movies placed by t-SNE on cosine distance, coloured by their first genre (in
+GroupLens' order), the 30 most rated labelled.
+"""
+
+by_popularity = scored[np.argsort([-rated[titles[i]] for i in scored], kind="stable")]
+main_genre = [next(g for g, flag in zip(GENRES, genres[i]) if flag) for i in by_popularity]
+written = plot_embedding_map(
+    weights[by_popularity], [titles[i] for i in by_popularity], os.path.join(args.out, "movie_map_tsne"),
+    top=len(by_popularity), seed=args.seed, categories=main_genre, labelled=30,
+    title=f"Movie vectors: the {len(by_popularity)} movies with >= {args.min_ratings} ratings (t-SNE), by first genre",
+)
+written += write_projector(weights, titles, os.path.join(args.out, "tensorboard"), name="movie_vectors")
+
+"""
+## Export: titles in, titles out
+
+The vectors alone, as the slide's model, with the titles inside the served graph:
+`neighbours_symbols` takes titles and returns titles (unknown titles: `found = false`).
+"""
+
+served = slides.Sequential(name="movie_embeddings")
+served.add(slides.Embedding(output_dim=args.dim, input_dim=len(vocabulary), input_length=1, weights=[weights]))
+written.append(
+    export_for_serving(served, "movie_embeddings", base_dir=args.saved_models, output_name="vectors", vocabulary=vocabulary)
+)
+summary = {
+    "genre share": final,
+    "baselines": baselines,
+    "per epoch": {record["epoch"]: record["scores"]["genre share"] for record in neighbours.history},
+    "neighbours": table,
+    "settings": vars(args),
+}
+with open(os.path.join(args.out, "summary.json"), "w") as file:
+    json.dump(summary, file, indent=2)
+print("Wrote", *written, os.path.join(args.out, "neighbours.jsonl"), os.path.join(args.out, "summary.json"), sep="\n  ")

@@ -67,6 +67,7 @@ def plot_loss_curves(
     subtitle: str,
     path_stem: str,
     ylim: tuple[float, float] = (0, 2.4),
+    ylabel: str = "cross-entropy loss",
 ) -> list[str]:
     """Draws training (solid) and validation (dashed) loss per model, as the lecture did.
 
@@ -76,6 +77,7 @@ def plot_loss_curves(
         subtitle: the axes' title.
         path_stem: output path without extension; PNG and SVG are written.
         ylim: the y range (the lecture's: 0 to 2.4).
+        ylabel: what the curves measure.
 
     Returns:
         The files written.
@@ -88,18 +90,21 @@ def plot_loss_curves(
         axis.plot(epochs, curve["val_loss"], color=color, linestyle="--", label=f"{label} validation")
     axis.set_ylim(*ylim)
     axis.set_xlabel("epoch")
-    axis.set_ylabel("cross-entropy loss")
+    axis.set_ylabel(ylabel)
     axis.set_title(subtitle)
     figure.legend(loc="outside right center", fontsize="small")
     figure.suptitle(title, fontsize="x-large")
     return _save(figure, path_stem)
 
 
-def plot_loss_bars(final: Mapping[str, Mapping[str, float]], title: str, path_stem: str) -> list[str]:
+def plot_loss_bars(
+    final: Mapping[str, Mapping[str, float]], title: str, path_stem: str, ylabel: str = "final cross-entropy loss"
+) -> list[str]:
     """Bar chart of final training and validation loss per model (PNG and SVG).
 
     Args:
         final: label -> `{"train": loss, "validation": loss}`.
+        ylabel: what the bars measure.
     """
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     axis = figure.subplots()
@@ -109,7 +114,7 @@ def plot_loss_bars(final: Mapping[str, Mapping[str, float]], title: str, path_st
     axis.bar(positions - 0.2, train, width=0.4, label="train", color="tab:blue")
     axis.bar(positions + 0.2, validation, width=0.4, label="validation", color="tab:orange")
     axis.set_xticks(positions, list(final), rotation=15)
-    axis.set_ylabel("final cross-entropy loss")
+    axis.set_ylabel(ylabel)
     axis.legend()
     figure.suptitle(title, fontsize="large")
     return _save(figure, path_stem)

@@ -18,5 +18,10 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_data": ["GENRES", "HOW_TO_GET", "MovieLens", "load_movielens", "recbole_folder"],
         "_fields": ["FIELDS", "age_band", "field_symbols", "field_vocabulary", "rating_rows"],
         "_liked": ["genre_baselines", "genre_matrix", "genre_share", "liked_sequences"],
+        "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_endpoints"],
+        "_rating_training": ["fit_ratings", "kfold_splits", "predict_ratings", "ratings_dataset", "rmse_mae"],
+        "_rating_models": [
+            "ImplicitFeedback", "average_models", "hybrid_rating_model", "slide_rating_model", "user_items",
+        ],
     },
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from typing import Mapping, Sequence
 
 import keras
 import numpy as np
@@ -27,6 +28,8 @@ def export_for_serving(
     input_name: str | None = None,
     overwrite: bool = False,
     vocabulary=None,
+    endpoints: Mapping[str, tuple] | None = None,
+    resources: Sequence = (),
 ) -> str:
     """Exports `model` for TF Serving as `<base_dir>/<name>/<version>/`, atomically.
 
@@ -64,6 +67,13 @@ def export_for_serving(
         overwrite: replace an existing version (never done otherwise).
         vocabulary: for embedding models, a `Vocabulary` of string symbols (or
             the symbols in id order); its in-graph table is the one exported.
+        endpoints: more signatures, name -> `(function, input_signature,
+            (sample inputs, expected outputs))`; the sample is stored for
+            `check_export`. One named `serving_default` replaces the default
+            signature (the model's own input is then not served, and
+            `input_name`/`output_name` are not used).
+        resources: objects the endpoint functions read besides `model`
+            (`tf.Module`s, lookup tables, Keras layers), tracked into the export.
 
     Returns:
         The version folder written.
@@ -79,12 +89,14 @@ def export_for_serving(
     'dropout_mlp_p0.2/1'
     """
     check_model_name(name)
-    if len(model.inputs) != 1:
+    endpoints = dict(endpoints or {})
+    custom_default = "serving_default" in endpoints
+    if not custom_default and len(model.inputs or []) != 1:
         raise ValueError(
             f"export_for_serving: expected a built model with one input, got {len(model.inputs or [])}."
         )
-    input_name = input_name or model.inputs[0].name
-    if _AUTOMATIC_NAME.match(input_name):
+    input_name = input_name or (None if custom_default else model.inputs[0].name)
+    if not custom_default and _AUTOMATIC_NAME.match(input_name):
         raise ValueError(
             f"export_for_serving: the model's input has the automatic name {input_name!r}, which "
             "changes between runs; name it (keras.Input(..., name='features')) or pass input_name."
@@ -97,37 +109,52 @@ def export_for_serving(
             f"export_for_serving: {os.path.join(model_dir, str(version))} exists; pass overwrite=True to replace it."
         )
 
-    spec = model.inputs[0]
-    signature = tf.TensorSpec((None,) + tuple(spec.shape[1:]), spec.dtype, name=input_name)
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint(
-        "serving_default",
-        lambda inputs: {output_name: model(inputs, training=False)},
-        input_signature=[signature],
-    )
+    for resource in resources:
+        archive.track(resource)
     samples = {}
-    embedding = next((layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)), None)
+    if not custom_default:
+        spec = model.inputs[0]
+        signature = tf.TensorSpec((None,) + tuple(spec.shape[1:]), spec.dtype, name=input_name)
+        archive.add_endpoint(
+            "serving_default",
+            lambda inputs: {output_name: model(inputs, training=False)},
+            input_signature=[signature],
+        )
+        sample = _sample_input(signature)
+        samples["serving_default"] = ({input_name: sample}, {output_name: np.asarray(model(sample, training=False))})
+    embedding = _first_embedding(model)
     if embedding is not None:
-        tables, endpoints = embedding_endpoints(embedding, vocabulary)
+        tables, embedding_signatures = embedding_endpoints(embedding, vocabulary)
         archive.track(tables)
-        for endpoint, (function, input_signature, sample) in endpoints.items():
-            archive.add_endpoint(endpoint, function, input_signature=input_signature)
-            samples[endpoint] = sample
+        endpoints = embedding_signatures | endpoints  # the caller's own signatures win
     elif vocabulary is not None:
         raise ValueError("export_for_serving: a vocabulary needs a model with an Embedding layer.")
+    for endpoint, (function, input_signature, sample) in endpoints.items():
+        archive.add_endpoint(endpoint, function, input_signature=input_signature)
+        samples[endpoint] = sample
     os.makedirs(model_dir, exist_ok=True)
     remove_abandoned(model_dir)
     with staging_folder(model_dir) as staged:
         archive.write_out(staged, verbose=False)
-        sample = _sample_input(signature)
-        outputs = {output_name: np.asarray(model(sample, training=False))}
-        write_samples(staged, "serving_default", {input_name: sample}, outputs)
         for endpoint, (inputs, expected) in samples.items():
             write_samples(staged, endpoint, inputs, expected)
         target = publish(staged, model_dir, version, overwrite)
     write_model_config(base_dir)
     return target
+
+
+def _first_embedding(model: keras.Model):
+    """The model's first Embedding layer, looking inside nested models (an ensemble's members); or None."""
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Embedding):
+            return layer
+        if isinstance(layer, keras.Model):
+            found = _first_embedding(layer)
+            if found is not None:
+                return found
+    return None
 
 
 def write_samples(export_dir: str, signature: str, inputs: dict, outputs: dict) -> str:

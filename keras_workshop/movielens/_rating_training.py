@@ -1,0 +1,115 @@
+"""Training and scoring rating models: tf.data batches, early stopping, k-fold splits, RMSE and MAE."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
+    """Batches of `(rows of field ids, ratings)`, reshuffled every epoch when a seed is given.
+
+    The shuffle happens in tf.data: with `keras.utils.set_random_seed`,
+    `fit(shuffle=True)` on NumPy arrays visits the examples in the same order
+    every epoch (Keras 3.15).
+
+    Example:
+
+    >>> batches = ratings_dataset(np.zeros((10, 11), "int32"), np.ones(10, "float32"), batch_size=4)
+    >>> [int(len(ratings)) for _, ratings in batches]
+    [4, 4, 2]
+    """
+    rows, ratings = np.asarray(rows, dtype=np.int32), np.asarray(ratings, dtype=np.float32)
+    if len(rows) != len(ratings) or rows.ndim != 2:
+        raise ValueError(
+            f"ratings_dataset: expected (n, fields) rows and n ratings, got shapes {rows.shape} and {ratings.shape}."
+        )
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"ratings_dataset: batch_size must be a positive integer, got {batch_size!r}.")
+    dataset = tf.data.Dataset.from_tensor_slices((rows, ratings))
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(rows), seed=shuffle_seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def fit_ratings(
+    model: keras.Model,
+    rows,
+    ratings,
+    validation: tuple,
+    epochs: int = 60,
+    batch_size: int = 256,
+    learning_rate: float = 1e-3,
+    patience: int | None = 5,
+    seed: int = 0,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    verbose: int = 0,
+) -> keras.callbacks.History:
+    """Compiles `model` (Adam, mean squared error, RMSE and MAE) and fits it with validation data.
+
+    With `patience`, training stops when the validation RMSE has not improved
+    for that many epochs and the best epoch's weights are restored; `None`
+    trains all `epochs` (for learning curves). `validation` is `(rows, ratings)`,
+    never the test data.
+    """
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"fit_ratings: learning_rate must be a positive number, got {learning_rate!r}.")
+    model.compile(
+        keras.optimizers.Adam(learning_rate),
+        "mse",
+        metrics=[keras.metrics.RootMeanSquaredError(name="rmse"), keras.metrics.MeanAbsoluteError(name="mae")],
+    )
+    stopping = [] if patience is None else [
+        keras.callbacks.EarlyStopping("val_rmse", patience=patience, restore_best_weights=True)
+    ]
+    return model.fit(
+        ratings_dataset(rows, ratings, batch_size, shuffle_seed=seed),
+        validation_data=ratings_dataset(*validation, batch_size=4096),
+        epochs=epochs,
+        callbacks=[*stopping, *callbacks],
+        verbose=verbose,
+    )
+
+
+def predict_ratings(model: keras.Model, rows) -> np.ndarray:
+    """The model's ratings for `rows`, clipped to [1, 5] as the stars are."""
+    return np.clip(model.predict(ratings_dataset(rows, np.zeros(len(rows)), 4096), verbose=0).reshape(-1), 1, 5)
+
+
+def rmse_mae(predictions, ratings) -> tuple[float, float]:
+    """Root mean squared error and mean absolute error, in float64.
+
+    Example:
+
+    >>> rmse_mae([3.0, 4.0], [4.0, 4.0])
+    (0.7071067811865476, 0.5)
+    """
+    errors = np.asarray(predictions, dtype=np.float64) - np.asarray(ratings, dtype=np.float64)
+    return float(np.sqrt(np.mean(errors**2))), float(np.mean(np.abs(errors)))
+
+
+def kfold_splits(count: int, folds: int, seed: int, validation_share: float = 0.05) -> list[tuple]:
+    """`folds` splits of `count` ratings: `(fit, validation, test)` index arrays each.
+
+    Surprise's protocol: k folds over a random permutation of all ratings
+    (scikit-learn's `KFold(shuffle=True)`); each fold's training part loses a
+    random `validation_share` for early stopping, so tuning never sees the test fold.
+
+    Example:
+
+    >>> [tuple(map(len, split)) for split in kfold_splits(100, folds=5, seed=0)]
+    [(76, 4, 20), (76, 4, 20), (76, 4, 20), (76, 4, 20), (76, 4, 20)]
+    """
+    from sklearn.model_selection import KFold
+
+    if not isinstance(folds, (int, np.integer)) or folds < 2:
+        raise ValueError(f"kfold_splits: folds must be an integer >= 2, got {folds!r}.")
+    splits = []
+    for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(np.arange(count))):
+        shuffled = np.random.default_rng([seed, fold]).permutation(train)
+        held = max(1, int(round(len(train) * validation_share)))
+        splits.append((np.sort(shuffled[held:]), np.sort(shuffled[:held]), test))
+    return splits

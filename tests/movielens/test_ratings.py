@@ -1,0 +1,157 @@
+"""Rating models, their training protocol, and the served rating and recommend signatures."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_workshop.movielens import (
+    PRIOR_RATINGS,
+    FIELDS,
+    RatingTables,
+    average_models,
+    field_vocabulary,
+    fit_ratings,
+    hybrid_rating_model,
+    kfold_splits,
+    load_movielens,
+    predict_ratings,
+    rating_endpoints,
+    rating_rows,
+    rmse_mae,
+    slide_rating_model,
+    user_items,
+)
+from keras_workshop.serving import export_for_serving
+from tests.conftest import REPO
+from tests.movielens.test_data import write_grouplens
+
+
+def test_the_slide_model_is_the_slides_sequential():
+    model = slide_rating_model(100, len(FIELDS), dim=8, hidden=32, dropout_rate=0.4, mean_rating=3.6)
+    assert [type(layer).__name__ for layer in model.layers] == ["Embedding", "Flatten", "Dropout", "Dense", "Dropout", "Dense"]
+    embedding = model.layers[0]
+    assert (embedding.input_dim, embedding.output_dim, embedding.input_length) == (100, 8, len(FIELDS))
+    assert [layer.rate for layer in model.layers if type(layer).__name__ == "Dropout"] == [0.4, 0.4]
+    assert model.layers[3].units == 32 and model.layers[3].activation.__name__ == "relu"
+    assert model.inputs[0].shape == (None, len(FIELDS)) and model.output_shape == (None, 1)
+    np.testing.assert_allclose(model.predict(np.zeros((2, len(FIELDS)), "int32"), verbose=0).shape, (2, 1))
+    with pytest.raises(ValueError, match="`dim` must be a positive integer"):
+        slide_rating_model(100, 11, dim=0)
+
+
+def test_kfold_splits_are_disjoint_cover_everything_and_validate_on_training_data():
+    splits = kfold_splits(1000, folds=5, seed=3)
+    tests = np.concatenate([test for _, _, test in splits])
+    assert sorted(tests.tolist()) == list(range(1000))  # every rating tested exactly once
+    for fit, validation, test in splits:
+        assert not set(fit) & set(test) and not set(validation) & set(test) and not set(fit) & set(validation)
+        assert len(fit) + len(validation) + len(test) == 1000
+    assert [t.tolist() for _, _, t in splits] == [t.tolist() for _, _, t in kfold_splits(1000, 5, 3)]
+    with pytest.raises(ValueError, match="folds must be an integer >= 2"):
+        kfold_splits(10, folds=1, seed=0)
+
+
+def test_rmse_mae_against_numpy():
+    rng = np.random.default_rng(0)
+    predictions, truth = rng.uniform(1, 5, 100), rng.integers(1, 6, 100)
+    rmse, mae = rmse_mae(predictions, truth)
+    assert rmse == pytest.approx(np.sqrt(np.mean((predictions - truth) ** 2)))
+    assert mae == pytest.approx(np.mean(np.abs(predictions - truth)))
+
+
+def test_the_slide_model_clearly_beats_the_global_mean_on_a_small_split():
+    data = load_movielens()
+    vocabulary = field_vocabulary(data)
+    rows = rating_rows(data, vocabulary, data.rating_users, data.rating_items)
+    order = np.random.default_rng(0).permutation(len(rows))
+    fit, validation, test = order[:40_000], order[40_000:42_000], order[42_000:52_000]
+    keras.utils.set_random_seed(0)
+    model = slide_rating_model(len(vocabulary), rows.shape[1], mean_rating=float(data.ratings[fit].mean()))
+    fit_ratings(model, rows[fit], data.ratings[fit], (rows[validation], data.ratings[validation]),
+                epochs=6, batch_size=512, patience=2)
+    model_rmse, _ = rmse_mae(predict_ratings(model, rows[test]), data.ratings[test])
+    mean_rmse, _ = rmse_mae(np.full(len(test), data.ratings[fit].mean()), data.ratings[test])
+    assert model_rmse < 0.9 * mean_rmse, (model_rmse, mean_rmse)
+
+
+def test_hybrid_and_ensemble_build_on_the_same_rows():
+    rated = user_items([0, 0, 1], [5, 6, 5], users=8, vocabulary_size=8)
+    assert rated.tolist()[:2] == [[5, 6], [5, 8]]
+    members = [hybrid_rating_model(8, 3, rated if i else None, dim=2, hidden=4, factors=2, name=f"m{i}") for i in range(2)]
+    ensemble = average_models(members)
+    x = np.array([[0, 5, 7], [1, 6, 7]])
+    expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
+    np.testing.assert_allclose(ensemble.predict(x, verbose=0), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="distinct names"):
+        average_models([members[0], members[0]])
+
+
+@pytest.fixture
+def small_export(tmp_path):
+    data = load_movielens(write_grouplens(str(tmp_path / "data")))
+    vocabulary = field_vocabulary(data)
+    rows = rating_rows(data, vocabulary, data.rating_users, data.rating_items)
+    keras.utils.set_random_seed(0)
+    model = hybrid_rating_model(len(vocabulary), rows.shape[1], dim=3, hidden=4, factors=3, mean_rating=3.0)
+    for layer in model.layers:  # spread the outputs so that rankings are clear
+        if layer.weights and layer.name != "biases":
+            layer.set_weights([np.random.default_rng(1).normal(0, 0.5, w.shape) for w in layer.get_weights()])
+    tables = RatingTables(data, vocabulary, data.rating_users, data.rating_items, data.ratings)
+    endpoints = rating_endpoints(model, tables, ["1", "nobody"], ["5", "42"])
+    path = export_for_serving(model, "ratings", base_dir=str(tmp_path / "saved"), endpoints=endpoints,
+                              resources=[tables], vocabulary=vocabulary)
+    return data, vocabulary, model, path
+
+
+def test_served_ratings_are_the_models_with_documented_fallbacks(small_export):
+    data, vocabulary, model, path = small_export
+    served = tf.saved_model.load(path).signatures["serving_default"]
+    users = ["1", "2", "3", "1", "nobody", "nobody"]
+    items = ["5", "3", "1", "nope", "2", "nope"]
+    answer = served(user_id=tf.constant(users), item_id=tf.constant(items))
+    known = rating_rows(data, vocabulary, users[:3], items[:3])
+    expected = np.clip(model.predict(known, verbose=0)[:, 0], 1, 5)
+    np.testing.assert_allclose(answer["rating"].numpy()[:3], expected, rtol=1e-5)
+    global_mean = data.ratings.mean()
+
+    def shrunk(mask):
+        return (data.ratings[mask].sum() + PRIOR_RATINGS * global_mean) / (mask.sum() + PRIOR_RATINGS)
+
+    np.testing.assert_allclose(
+        answer["rating"].numpy()[3:],
+        [shrunk(data.rating_users == "1"), shrunk(data.rating_items == "2"), global_mean], rtol=1e-5,
+    )
+    assert answer["found"].numpy().tolist() == [True, True, True, False, False, False]
+    assert answer["rating"].dtype == tf.float32 and np.all(np.isfinite(answer["rating"].numpy()))
+    empty = served(user_id=tf.constant([], tf.string), item_id=tf.constant([], tf.string))
+    assert empty["rating"].shape == (0,)
+
+
+def test_recommend_leaves_out_what_the_user_rated_and_ranks_by_the_model(small_export):
+    data, vocabulary, model, path = small_export
+    served = tf.saved_model.load(path).signatures["recommend"]
+    answer = served(user_id=tf.constant(["1", "nobody"]), k=tf.constant(2))
+    rated = set(data.rating_items[data.rating_users == "1"])  # items 1 and 4
+    candidates = [i for i in data.item_ids if i not in rated]
+    scores = np.clip(model.predict(rating_rows(data, vocabulary, ["1"] * len(candidates), candidates), verbose=0)[:, 0], 1, 5)
+    titles = dict(zip(data.item_ids, data.titles))
+    best = [titles[candidates[i]] for i in np.argsort(-scores, kind="stable")[:2]]
+    assert [t.decode() for t in answer["titles"].numpy()[0]] == best
+    np.testing.assert_allclose(answer["ratings"].numpy()[0], np.sort(scores)[::-1][:2], rtol=1e-5)
+    assert answer["found"].numpy().tolist() == [True, False]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"k must be in \[1, 5\]"):
+        served(user_id=tf.constant(["1"]), k=tf.constant(6))
+
+
+def test_rating_export_through_the_cpp_loader(small_export):
+    _, _, _, path = small_export
+    result = subprocess.run([sys.executable, "-m", "keras_workshop.check_export", path], capture_output=True, text=True,
+                            timeout=300, env=dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for line in ("serving_default -> rating", "recommend -> titles: equal", "recommend -> found: equal"):
+        assert line in result.stdout, result.stdout

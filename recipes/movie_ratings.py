@@ -50,7 +50,6 @@ from keras_workshop.movielens import (  # noqa: E402
     rating_rows,
     rmse_mae,
     slide_rating_model,
-    user_items,
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves  # noqa: E402
 from keras_workshop.runtime import set_deterministic  # noqa: E402
@@ -79,16 +78,21 @@ parser.add_argument("--patience", type=positive_int, default=5, help="epochs wit
 parser.add_argument("--batch-size", type=positive_int, default=256)
 parser.add_argument("--dim", type=positive_int, default=16, help="embedding size d")
 parser.add_argument("--hidden", type=positive_int, default=256, help="units of the Dense layer")
-parser.add_argument("--dropout-rate", type=float, default=0.3, help="the slides' p")
+parser.add_argument("--dropout-rate", type=float, default=0.4, help="the slides' p, for the slide model")
 parser.add_argument("--ensemble", type=positive_int, default=3, help="hybrid models averaged in the best model")
+parser.add_argument("--best-dropout-rate", type=float, default=0.3, help="p in the best model's members")
+parser.add_argument("--best-batch-size", type=positive_int, default=512)
+parser.add_argument("--best-patience", type=positive_int, default=3)
+parser.add_argument("--implicit", action="store_true", help="add SVD++'s implicit term to the best model (2x time)")
 parser.add_argument("--sweep", type=dropout_rates, default=[0.0, 0.2, 0.5, 0.8], help="dropout rates of the sweep")
 parser.add_argument("--sweep-epochs", type=positive_int, default=40, help="epochs of each sweep run (0: no sweep)")
 parser.add_argument("--seed", type=int, default=42)
 parser.add_argument("--out", default="runs/movie_ratings")
 parser.add_argument("--saved-models", default="saved_models")
 args = parser.parse_args()
-if not 0 <= args.dropout_rate < 1:
-    parser.error(f"--dropout-rate must be in [0, 1), got {args.dropout_rate}")
+for option in ("dropout_rate", "best_dropout_rate"):
+    if not 0 <= getattr(args, option) < 1:
+        parser.error(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
 if args.folds == 1:
     parser.error("--folds must be 0 (no cross-validation) or at least 2")
 for folder in (args.out, args.saved_models):  # fail now, not after training
@@ -123,16 +127,14 @@ def slide_model(training_ratings, dropout_rate=args.dropout_rate, name="slide_ra
 
 
 def best_model(fit_rows, fit_ratings_, validation):
-    """The ensemble: `--ensemble` hybrids (slide MLP + biases + dot product + implicit feedback), averaged."""
-    rated = user_items(fit_rows[:, 0], fit_rows[:, 1], len(vocabulary), len(vocabulary))
+    """The ensemble: `--ensemble` hybrids (a slide model + biases + dot product [+ implicit feedback]), averaged."""
+    rated = (fit_rows[:, 0], fit_rows[:, 1]) if args.implicit else None
     members = []
     for member in range(args.ensemble):
-        model = hybrid_rating_model(
-            len(vocabulary), rows.shape[1], rated, dim=args.dim, hidden=args.hidden, dropout_rate=args.dropout_rate,
-            mean_rating=float(np.mean(fit_ratings_)), name=f"hybrid_{member}",
-        )
-        fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.batch_size,
-                    patience=args.patience, seed=args.seed + member)
+        slide = slide_model(fit_ratings_, dropout_rate=args.best_dropout_rate, name=f"slide_{member}")
+        model = hybrid_rating_model(slide, rated, dropout_rate=args.best_dropout_rate, name=f"hybrid_{member}")
+        fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.best_batch_size,
+                    patience=args.best_patience, seed=args.seed + member)
         members.append(model)
     return average_models(members)
 
@@ -213,7 +215,7 @@ occupations like ids: their cosine neighbours among their own kind.
 shuffled = np.random.default_rng(args.seed).permutation(len(ratings))
 fit, validation = np.sort(shuffled[len(ratings) // 20 :]), np.sort(shuffled[: len(ratings) // 20])
 final_model = best_model(rows[fit], ratings[fit], (rows[validation], ratings[validation]))
-table = final_model.get_layer("hybrid_0").get_layer("fields_table").embeddings.numpy()
+table = final_model.get_layer("hybrid_0").get_layer("slide_0").get_layer("fields_table").embeddings.numpy()
 descriptors = {}
 for kind in ("genre", "occupation"):
     symbols = [s for s in vocabulary.symbols if s.startswith(f"{kind}:") and s != "genre:[none]"]

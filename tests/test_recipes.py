@@ -133,3 +133,34 @@ def test_movie_recipes_check_their_outputs_and_data_before_training(tmp_path):
     assert result.returncode == 2 and "exists and is not a folder" in result.stderr
     result = run_recipe("movie_embeddings.py", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
     assert result.returncode != 0 and "pip install --no-deps recbole==1.2.1" in result.stderr
+
+
+def test_movie_ratings_on_a_small_data_folder(tmp_path):
+    from tests.movielens.test_data import write_synthetic_grouplens
+
+    data = write_synthetic_grouplens(str(tmp_path / "ml"))
+    saved = tmp_path / "saved_models"
+    result = run_recipe(
+        "movie_ratings.py", "--data", data, "--folds", "2", "--epochs", "3", "--ensemble", "2", "--sweep-epochs", "3",
+        "--sweep", "0,0.5", "--out", str(tmp_path / "out"), "--saved-models", str(saved),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    folds = json.loads((tmp_path / "out" / "cross_validation.json").read_text())
+    assert set(folds) == {"slide Sequential", "best model", "global mean"} and all(len(v) == 2 for v in folds.values())
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert set(summary["dropout sweep"]) == {"0.0", "0.5"}
+    for name in ("dropout_sweep.png", "dropout_sweep_rmse.svg", "descriptors.json"):
+        assert (tmp_path / "out" / name).stat().st_size > 0, name
+    export = saved / "movie_ratings" / "1"
+    assert_served_by_cpp_loader(export)
+    served = tf.saved_model.load(str(export)).signatures["serving_default"]
+    answer = served(user_id=tf.constant(["1", "999"]), item_id=tf.constant(["2", "2"]))
+    assert answer["found"].numpy().tolist() == [True, False]
+    assert np.all((answer["rating"].numpy() >= 1) & (answer["rating"].numpy() <= 5))
+
+
+def test_movie_ratings_refuses_bad_options_before_training(tmp_path):
+    for option, value, message in (("--folds", "1", "--folds must be 0"), ("--dropout-rate", "1.5", "must be in [0, 1)"),
+                                   ("--sweep", "0,2", "expected dropout rates in [0, 1)")):
+        result = run_recipe("movie_ratings.py", option, value, "--out", str(tmp_path / "out"))
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]

@@ -53,7 +53,7 @@ def assert_ids_in_range(ids, num_ids: int, name: str):
         return ids
     flat = tf.reshape(tf.cast(ids, tf.int64), [-1])
     bad = tf.logical_or(flat < 0, flat >= num_ids)
-    first_bad = tf.gather(flat, tf.argmax(tf.cast(bad, tf.int32)))
+    first_bad = tf.boolean_mask(flat, bad)[:1]  # empty when all are good, and for an empty batch
     check = tf.debugging.Assert(
         tf.logical_not(tf.reduce_any(bad)),
         [

@@ -21,7 +21,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_endpoints"],
         "_rating_training": ["fit_ratings", "kfold_splits", "predict_ratings", "ratings_dataset", "rmse_mae"],
         "_rating_models": [
-            "ImplicitFeedback", "average_models", "hybrid_rating_model", "slide_rating_model", "user_items",
+            "ImplicitFeedback", "average_models", "hybrid_rating_model", "slide_rating_model",
         ],
     },
 )

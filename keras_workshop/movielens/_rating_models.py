@@ -12,22 +12,17 @@ from keras_workshop import slides
 
 
 def slide_rating_model(
-    vocabulary_size: int,
-    fields: int,
-    dim: int = 16,
-    hidden: int = 256,
-    dropout_rate: float = 0.3,
-    l2: float = 1e-4,
-    mean_rating: float = 3.5,
-    name: str = "slide_ratings",
+    vocabulary_size: int, fields: int, dim: int = 16, hidden: int = 256, dropout_rate: float = 0.3, l2: float = 1e-4,
+    mean_rating: float = 3.5, name: str = "slide_ratings",
 ) -> keras.Model:
     """The slides' model for a rating row, exactly, in the slides' own spelling.
 
     `Sequential`: `Embedding(output_dim=d, input_dim=n, input_length=fields)`
     -> `Flatten` -> `Dropout(p)` -> `Dense(hidden, relu)` -> `Dropout(p)` ->
     `Dense(1)`. One table embeds every field of the row (user, item, gender, age
-    band, occupation, genres). The last bias starts at `mean_rating`, so the
-    model learns the deviation from the mean; `l2` penalises the table.
+    band, occupation, genres); it is named `"fields_table"`. The last bias starts
+    at `mean_rating`, so the model learns the deviation from the mean; `l2`
+    penalises the table.
 
     Example:
 
@@ -40,7 +35,8 @@ def slide_rating_model(
     _check_sizes(vocabulary_size=vocabulary_size, fields=fields, dim=dim, hidden=hidden)
     model = slides.Sequential(name=name)
     model.add(slides.Embedding(
-        output_dim=dim, input_dim=vocabulary_size, input_length=fields, W_regularizer=keras.regularizers.L2(l2)
+        output_dim=dim, input_dim=vocabulary_size, input_length=fields, W_regularizer=keras.regularizers.L2(l2),
+        name="fields_table",
     ))
     model.add(slides.Flatten())
     model.add(slides.Dropout(p=dropout_rate))
@@ -54,123 +50,102 @@ def slide_rating_model(
 class ImplicitFeedback(keras.layers.Layer):
     """SVD++'s implicit term: a user is also the normalised sum of the items they rated.
 
-    `|N(u)|^-1/2 * sum of y_j over j in N(u)`, where `N(u)` is the user's row of
-    `user_items` (item ids, padded with `vocabulary_size`) and `y_j` is a
-    learned vector per item (an Embedding). Which items a user rated is itself
-    information, whatever the ratings were (Koren, 2008).
+    `|N(u)|^-1/2 * sum of y_j over j in N(u)`, where `N(u)` is the set of items
+    user u rated and `y_j` is a learned vector per item. Which items a user
+    rated is itself information, whatever the ratings were (Koren, 2008). All
+    users' terms are one sparse-dense product per step (a row per user, a
+    column per item: as many terms as ratings), then the batch's users are
+    gathered: far cheaper than gathering every rated item of every example.
+    The sparse product is TensorFlow's (`tf.sparse.sparse_dense_matmul`).
 
     Args:
-        user_items: `(users, L)` int: row u lists the item ids user u rated,
-            padded with `vocabulary_size`; kept as a non-trainable weight.
-        vocabulary_size: the number of ids (the padding id is this number).
+        user_ids, item_ids: the rated (user, item) pairs, as ids below
+            `vocabulary_size` (for example the first two fields of `rating_rows`).
+        vocabulary_size: the number of ids.
         factors: the size of the vectors.
         l2: penalty on the item vectors.
+
+    Example:
+
+    >>> layer = ImplicitFeedback([0, 0, 1], [3, 4, 3], vocabulary_size=5, factors=2)
+    >>> layer(np.array([0, 1, 2])).shape
+    TensorShape([3, 2])
     """
 
-    def __init__(self, user_items, vocabulary_size: int, factors: int, l2: float = 0.0, **kwargs):
+    def __init__(self, user_ids, item_ids, vocabulary_size: int, factors: int, l2: float = 0.0, **kwargs):
         super().__init__(**kwargs)
-        user_items = np.asarray(user_items, dtype=np.int32)
-        if user_items.ndim != 2 or user_items.min(initial=0) < 0 or user_items.max(initial=0) > vocabulary_size:
-            raise ValueError(
-                f"ImplicitFeedback: user_items must be a 2-D array of ids in [0, {vocabulary_size}], "
-                f"got shape {user_items.shape}."
-            )
+        pairs = np.unique(np.stack([np.asarray(user_ids), np.asarray(item_ids)], axis=1).astype(np.int64), axis=0)
+        if pairs.size and (pairs.min() < 0 or pairs.max() >= vocabulary_size):
+            raise ValueError(f"ImplicitFeedback: ids must be in [0, {vocabulary_size}), got {pairs.min()}..{pairs.max()}.")
+        counts = np.bincount(pairs[:, 0], minlength=vocabulary_size)
         self.vocabulary_size, self.factors, self.l2 = vocabulary_size, factors, l2
-        self.user_items = self.add_weight(
-            shape=user_items.shape, dtype="int32", trainable=False, name="user_items",
-            initializer=keras.initializers.Constant(user_items),
+        self.pairs = self.add_weight(shape=pairs.shape, dtype="int64", trainable=False, name="pairs",
+                                     initializer=keras.initializers.Constant(pairs))
+        self.weights_of_pairs = self.add_weight(
+            shape=(len(pairs),), dtype="float32", trainable=False, name="weights_of_pairs",
+            initializer=keras.initializers.Constant(1 / np.sqrt(counts[pairs[:, 0]]) if len(pairs) else 0.0),
         )
-        self.item_vectors = keras.layers.Embedding(
-            vocabulary_size + 1, factors, embeddings_initializer=keras.initializers.RandomNormal(stddev=0.01),
-            embeddings_regularizer=keras.regularizers.L2(l2) if l2 else None, name="implicit_item_vectors",
+        self.item_vectors = self.add_weight(
+            shape=(vocabulary_size, factors), name="item_vectors",
+            initializer=keras.initializers.RandomNormal(stddev=0.01),
+            regularizer=keras.regularizers.L2(l2) if l2 else None,
         )
-
-    def build(self, input_shape):
-        self.item_vectors.build((None, None))
 
     def call(self, users):
-        items = ops.take(self.user_items, ops.cast(users, "int32"), axis=0)  # (batch, L)
-        known = ops.cast(items < self.vocabulary_size, self.compute_dtype)[..., None]
-        total = ops.sum(self.item_vectors(items) * known, axis=1)
-        return total / ops.sqrt(ops.maximum(ops.sum(known, axis=1), 1.0))
+        import tensorflow as tf
+
+        rated = tf.sparse.SparseTensor(self.pairs, self.weights_of_pairs, (self.vocabulary_size, self.vocabulary_size))
+        every_user = tf.sparse.sparse_dense_matmul(rated, self.item_vectors)  # (V, factors)
+        return ops.take(every_user, ops.cast(users, "int32"), axis=0)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.factors,)
 
     def get_config(self):
+        pairs = keras.ops.convert_to_numpy(self.pairs)
         return super().get_config() | {
-            "user_items": keras.ops.convert_to_numpy(self.user_items).tolist(),
+            "user_ids": pairs[:, 0].tolist(), "item_ids": pairs[:, 1].tolist(),
             "vocabulary_size": self.vocabulary_size, "factors": self.factors, "l2": self.l2,
         }
 
 
-def user_items(user_ids, item_ids, users: int, vocabulary_size: int) -> np.ndarray:
-    """`(users, L)` int32: row u lists the item ids rated by user id u, padded with `vocabulary_size`.
-
-    Example:
-
-    >>> user_items([0, 1, 0], [5, 6, 7], users=3, vocabulary_size=9)
-    array([[5, 7],
-           [6, 9],
-           [9, 9]], dtype=int32)
-    """
-    user_ids, item_ids = np.asarray(user_ids), np.asarray(item_ids)
-    counts = np.bincount(user_ids, minlength=users)
-    table = np.full((users, max(int(counts.max(initial=0)), 1)), vocabulary_size, dtype=np.int32)
-    order = np.argsort(user_ids, kind="stable")
-    sorted_users = user_ids[order]
-    slot = np.arange(len(order)) - np.searchsorted(sorted_users, sorted_users)  # position within each user
-    table[sorted_users, slot] = item_ids[order]
-    return table
-
-
 def hybrid_rating_model(
-    vocabulary_size: int,
-    fields: int,
-    rated: np.ndarray | None = None,
-    dim: int = 16,
-    hidden: int = 256,
-    factors: int = 64,
-    dropout_rate: float = 0.3,
-    l2: float = 1e-4,
-    mean_rating: float = 3.5,
+    slide: keras.Model, rated: tuple | None = None, factors: int = 64, dropout_rate: float = 0.3, l2: float = 1e-4,
     name: str = "hybrid_ratings",
 ) -> keras.Model:
-    """The slide model plus biases, a dot product and SVD++'s implicit term, on the same row of ids.
+    """The slide model plus biases, a dot product and optionally SVD++'s implicit term, on the same row of ids.
 
     The row's first field is the user and the second the item. Four terms are
-    added: the slides' MLP over the whole row (as `slide_rating_model`); a
-    bias per user and per item; the dot product of a user vector and an item
-    vector, with dropout on both; with `rated` (the `user_items` table), the
-    user vector also gets SVD++'s `ImplicitFeedback` term. An MLP alone learns a dot product poorly
-    (Rendle et al., 2020); these terms give it one.
+    added: `slide` itself (a `slide_rating_model`, over the whole row); a bias
+    per user and per item; the dot product of a user vector and an item vector,
+    with dropout on both; with `rated` (`(user ids, item ids)` of the training
+    ratings), the user vector also gets SVD++'s `ImplicitFeedback` term. An
+    MLP alone learns a dot product poorly (Rendle et al., 2020); these terms
+    give it one. The new tables have the slide model's vocabulary size.
 
     Example:
 
-    >>> rated = user_items([0, 1], [3, 4], users=3, vocabulary_size=6)
-    >>> model = hybrid_rating_model(vocabulary_size=6, fields=2, rated=rated, dim=4, hidden=8, factors=4)
+    >>> slide = slide_rating_model(vocabulary_size=6, fields=2, dim=4, hidden=8)
+    >>> model = hybrid_rating_model(slide, rated=([0, 1], [3, 4]), factors=4)
     >>> model(np.array([[0, 3], [1, 4]])).shape
     TensorShape([2, 1])
     """
-    _check_sizes(vocabulary_size=vocabulary_size, fields=fields, dim=dim, hidden=hidden, factors=factors)
-    penalty = keras.regularizers.L2(l2)
-    row = keras.Input((fields,), dtype="int32", name="fields")
-    table = keras.layers.Embedding(vocabulary_size, dim, embeddings_regularizer=penalty, name="fields_table")
-    mlp = keras.layers.Dropout(dropout_rate)(keras.layers.Flatten()(table(row)))
-    mlp = keras.layers.Dropout(dropout_rate)(keras.layers.Dense(hidden, activation="relu")(mlp))
-    mlp = keras.layers.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating), name="mlp")(mlp)
+    _check_sizes(factors=factors)
+    vocabulary_size = slide.get_layer("fields_table").input_dim
+    row = keras.Input(slide.inputs[0].shape[1:], dtype="int32", name="fields")
     user, item = row[:, 0], row[:, 1]
+    penalty = keras.regularizers.L2(l2)
     biases = keras.layers.Embedding(vocabulary_size, 1, embeddings_initializer="zeros", embeddings_regularizer=penalty,
                                     name="biases")
     vectors = keras.layers.Embedding(vocabulary_size, factors, embeddings_regularizer=penalty, name="factors",
                                      embeddings_initializer=keras.initializers.RandomNormal(stddev=0.01))
     user_vector = keras.layers.Dropout(dropout_rate)(vectors(user))
     if rated is not None:
-        implicit = ImplicitFeedback(rated, vocabulary_size, factors, l2, name="implicit")(user)
+        implicit = ImplicitFeedback(*rated, vocabulary_size, factors, l2, name="implicit")(user)
         user_vector = user_vector + keras.layers.Dropout(dropout_rate)(implicit)
     item_vector = keras.layers.Dropout(dropout_rate)(vectors(item))
     dot = ops.sum(user_vector * item_vector, axis=-1, keepdims=True)
-    rating = keras.layers.Add(name="rating")([mlp, biases(user), biases(item), dot])
+    rating = keras.layers.Add(name="rating")([slide(row), biases(user), biases(item), dot])
     return keras.Model(row, rating, name=name)
 
 

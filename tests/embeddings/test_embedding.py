@@ -56,3 +56,19 @@ def test_check_survives_export(tmp_path):
     for bad_id in (42, -1):
         with pytest.raises(tf.errors.InvalidArgumentError, match=names(bad_id)):
             served.serve(tf.constant([[bad_id]], dtype=tf.int32))
+
+
+def test_an_empty_batch_is_a_valid_input_in_graphs_and_exports(tmp_path):
+    from keras_workshop.serving import export_for_serving
+
+    model = slides.Sequential()
+    model.add(slides.Embedding(output_dim=4, input_dim=10, input_length=1))
+    traced = tf.function(lambda ids: model(ids))
+    assert traced(tf.zeros((0, 1), tf.int32)).shape == (0, 1, 4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"id.*\[12\].*expected ids in \[0, 10\)"):
+        traced(tf.constant([[3], [12]]))
+    served = tf.saved_model.load(export_for_serving(model, "lab", base_dir=str(tmp_path), output_name="vectors"))
+    assert served.signatures["serving_default"](ids=tf.zeros((0, 1), tf.int32))["vectors"].shape == (0, 1, 4)
+    assert served.signatures["embed"](ids=tf.zeros((0,), tf.int32))["vectors"].shape == (0, 4)
+    answer = served.signatures["neighbours"](ids=tf.zeros((0,), tf.int32), k=tf.constant(3))
+    assert answer["neighbour_ids"].shape == (0, 3)

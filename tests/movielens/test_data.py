@@ -148,3 +148,26 @@ def test_bad_ratings(tmp_path, line, message):
     corrupt(os.path.join(folder, "u.data"), 2, line)
     with pytest.raises(ValueError, match=f"u.data, line 2: {message}"):
         load_movielens(folder)
+
+
+def write_synthetic_grouplens(folder, users=30, items=40, ratings=800, seed=0):
+    """A GroupLens-format folder of random but well-formed data, for runs of the recipes."""
+    rng = np.random.default_rng(seed)
+    os.makedirs(folder, exist_ok=True)
+    occupations = ["artist", "doctor", "engineer", "student", "writer", "other"]
+    with open(os.path.join(folder, "u.user"), "w", encoding="latin-1") as file:
+        for user in range(1, users + 1):
+            file.write(f"{user}|{rng.integers(12, 70)}|{'MF'[user % 2]}|{occupations[user % len(occupations)]}|00000\n")
+    with open(os.path.join(folder, "u.item"), "w", encoding="latin-1") as file:
+        for item in range(1, items + 1):
+            flags = np.zeros(len(GENRES), dtype=int)
+            flags[rng.choice(np.arange(1, len(GENRES)), size=rng.integers(1, 4), replace=False)] = 1
+            file.write(f"{item}|Movie {item} ({1950 + item})|01-Jan-{1950 + item}||http://imdb/{item}|"
+                       + "|".join(map(str, flags)) + "\n")
+    pairs = rng.choice(users * items, size=ratings, replace=False)
+    with open(os.path.join(folder, "u.data"), "w") as file:
+        for pair in pairs:
+            user, item = pair // items + 1, pair % items + 1
+            stars = int(np.clip(round(3 + (user % 3 - 1) + (item % 2) + rng.normal(0, 0.7)), 1, 5))
+            file.write(f"{user}\t{item}\t{stars}\t{880000000 + int(rng.integers(0, 10**7))}\n")
+    return folder

@@ -12,6 +12,7 @@ import tensorflow as tf
 from keras_workshop.movielens import (
     PRIOR_RATINGS,
     FIELDS,
+    ImplicitFeedback,
     RatingTables,
     average_models,
     field_vocabulary,
@@ -24,7 +25,6 @@ from keras_workshop.movielens import (
     rating_rows,
     rmse_mae,
     slide_rating_model,
-    user_items,
 )
 from keras_workshop.serving import export_for_serving
 from tests.conftest import REPO
@@ -79,10 +79,23 @@ def test_the_slide_model_clearly_beats_the_global_mean_on_a_small_split():
     assert model_rmse < 0.9 * mean_rmse, (model_rmse, mean_rmse)
 
 
+def test_implicit_feedback_is_the_normalised_sum_of_the_rated_items_vectors():
+    layer = ImplicitFeedback([0, 0, 1, 0], [3, 4, 3, 3], vocabulary_size=6, factors=2)  # a repeated pair counts once
+    vectors = np.random.default_rng(0).standard_normal((6, 2)).astype("float32")
+    layer.item_vectors.assign(vectors)
+    expected = np.stack([(vectors[3] + vectors[4]) / np.sqrt(2), vectors[3], np.zeros(2)])
+    np.testing.assert_allclose(np.asarray(layer(np.array([0, 1, 2]))), expected, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match=r"ids must be in \[0, 6\)"):
+        ImplicitFeedback([0], [6], vocabulary_size=6, factors=2)
+
+
 def test_hybrid_and_ensemble_build_on_the_same_rows():
-    rated = user_items([0, 0, 1], [5, 6, 5], users=8, vocabulary_size=8)
-    assert rated.tolist()[:2] == [[5, 6], [5, 8]]
-    members = [hybrid_rating_model(8, 3, rated if i else None, dim=2, hidden=4, factors=2, name=f"m{i}") for i in range(2)]
+    rated = ([0, 0, 1], [5, 6, 5])
+    members = [
+        hybrid_rating_model(slide_rating_model(8, 3, dim=2, hidden=4, name=f"s{i}"), rated if i else None, factors=2,
+                            name=f"m{i}")
+        for i in range(2)
+    ]
     ensemble = average_models(members)
     x = np.array([[0, 5, 7], [1, 6, 7]])
     expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
@@ -97,7 +110,8 @@ def small_export(tmp_path):
     vocabulary = field_vocabulary(data)
     rows = rating_rows(data, vocabulary, data.rating_users, data.rating_items)
     keras.utils.set_random_seed(0)
-    model = hybrid_rating_model(len(vocabulary), rows.shape[1], dim=3, hidden=4, factors=3, mean_rating=3.0)
+    model = hybrid_rating_model(slide_rating_model(len(vocabulary), rows.shape[1], dim=3, hidden=4, mean_rating=3.0),
+                                factors=3)
     for layer in model.layers:  # spread the outputs so that rankings are clear
         if layer.weights and layer.name != "biases":
             layer.set_weights([np.random.default_rng(1).normal(0, 0.5, w.shape) for w in layer.get_weights()])

@@ -269,3 +269,11 @@ def test_model_saves_and_loads_without_custom_objects(tmp_path):
     loaded = keras.models.load_model(tmp_path / "skipgram.keras")
     assert type(loaded).__name__ == "SkipGram"
     np.testing.assert_allclose(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0), rtol=1e-6)
+
+
+def test_fit_skipgram_names_an_argument_it_does_not_know():
+    from keras_workshop.word2vec import fit_skipgram
+
+    documents = [["a", "b", "c"] * 20]
+    with pytest.raises(ValueError, match=r"unknown argument\(s\) \['windw'\].*'window'"):
+        fit_skipgram(documents, Vocabulary.from_tokens(documents[0]), epochs=1, windw=3)

@@ -70,6 +70,7 @@ def fit_ratings(
         validation_data=ratings_dataset(*validation, batch_size=4096),
         epochs=epochs,
         callbacks=[*stopping, *callbacks],
+        shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=verbose,
     )
 

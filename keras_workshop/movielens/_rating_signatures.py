@@ -59,7 +59,9 @@ def rating_endpoints(model: keras.Model, tables: RatingTables, sample_users, sam
     user, the global mean when both are unknown. `recommend` leaves out what
     the user rated; for an unknown user it ranks every movie by its shrunk mean. `k` outside
     `[1, items]` fails with an error naming it. Each endpoint comes with a
-    sample request and its expected outputs, computed with Keras' `predict`.
+    sample request and its expected outputs, from running the endpoint eagerly in
+    Python, for `check_export` to compare with what TensorFlow's C++ loader returns
+    (the tests compare the endpoints with Keras' `predict` and NumPy).
     """
     items = int(tables.item_fields.shape[0])
 

@@ -20,7 +20,7 @@ class _Tables(tf.Module):
         self.unit_columns = tf.Variable(unit_rows(weights).T, trainable=False)
         if vocabulary is not None:
             self.table = vocabulary.table  # the vocabulary's own in-graph view: one mapping
-            self.symbols = tf.constant([str(symbol) for symbol in vocabulary.symbols])
+            self.symbols = tf.constant(vocabulary.symbols)
 
 
 def embedding_endpoints(embedding: keras.layers.Embedding, vocabulary=None, oov_token: str = "[UNK]"):
@@ -77,7 +77,7 @@ def embedding_endpoints(embedding: keras.layers.Embedding, vocabulary=None, oov_
     }
     if vocabulary is None:
         return tables, endpoints
-    symbols = [str(symbol) for symbol in vocabulary.symbols]
+    symbols = vocabulary.symbols  # strings: checked above
 
     def lookup(words):
         ids = tf.cast(tables.table.lookup(words), tf.int32)

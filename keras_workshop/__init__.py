@@ -13,7 +13,7 @@ cheap and `python -m keras_workshop.check_export` never loads TensorFlow's Pytho
 - `keras_workshop.word2vec`: corpora, the skip-gram pairs pipeline and model
 - `keras_workshop.movielens`: MovieLens-100k, users, items and descriptors as symbols
 - `keras_workshop.serving`: `export_for_serving`, `write_model_config`, requests, `ServedModel`
-- `keras_workshop.runtime`: `set_deterministic`
+- `keras_workshop.runtime`: `set_deterministic`, devices, `tf.distribute` strategies, `fit`, the recipe options
 - `keras_workshop.plots`: the slides' figures
 """
 

@@ -28,17 +28,14 @@ from keras_workshop.dropout import (
     noisy_digits,
     to_inverted_dropout,
 )
-from keras_workshop.runtime import set_deterministic
+from keras_workshop.runtime import add_runtime_arguments, fit, start_runtime
 from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' claims, measured.")
-parser.add_argument("--seed", type=int, default=42, help="random seed")
-parser.add_argument("--out", default="runs/dropout_101", help="output folder")
-parser.add_argument("--saved-models", default="saved_models", help="where to export the converted model")
+add_runtime_arguments(parser, out="runs/dropout_101")
 args = parser.parse_args()
 
-set_deterministic(args.seed)
-os.makedirs(args.out, exist_ok=True)
+runtime = start_runtime(args, parser, global_batch=128)
 results = {}
 
 """
@@ -83,7 +80,8 @@ slide_model = keras.Sequential(
     ]
 )
 slide_model.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy", metrics=["accuracy"])
-slide_model.fit(
+fit(
+    slide_model,
     as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed),
     validation_data=as_dataset(split.x_test, split.y_test, 512),
     epochs=5,
@@ -100,7 +98,7 @@ converted = keras_model.predict(split.x_test, verbose=0)
 gap = float(np.abs(converted - slide_rule).max())
 print(f"max |Keras inverted-dropout model - slide test-time rule| = {gap:.2e} on {len(split.x_test)} digits")
 results["equivalence_max_gap"] = gap
-export_path = export_for_serving(keras_model, "slide_dropout_converted", args.saved_models, output_name="probabilities")
+export_path = export_for_serving(keras_model, "slide_dropout_converted", runtime.saved_models, output_name="probabilities")
 print(f"Exported the converted model to {export_path}")
 
 """
@@ -114,7 +112,7 @@ when dropout feeds a linear layer; close to it through the softmax).
 print("\n## Monte-Carlo dropout: average of sampled masks vs the test-time network")
 mlp = dropout_mlp(64, (256, 256), 10, dropout_rate=0.5)
 mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
-mlp.fit(as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed), epochs=5, shuffle=False, verbose=0)
+fit(mlp, as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed), epochs=5, shuffle=False, verbose=0)
 deterministic = mlp.predict(split.x_test, verbose=0)
 linear_readout = keras.Sequential(
     [
@@ -136,6 +134,6 @@ for label, (network, reference) in networks.items():
         print(f"{label}: {samples:>4} masks, mean |average - test-time network| = {gaps[samples]:.4f}")
     results[f"mc_gaps ({label})"] = gaps
 
-with open(os.path.join(args.out, "dropout_101.json"), "w") as file:
+with open(os.path.join(runtime.out, "dropout_101.json"), "w") as file:
     json.dump(results, file, indent=2)
-print(f"\nWrote {os.path.join(args.out, 'dropout_101.json')}")
+print(f"\nWrote {os.path.join(runtime.out, 'dropout_101.json')}")

@@ -24,18 +24,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up 
 
 from keras_workshop.dropout import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves
-from keras_workshop.runtime import set_deterministic
+from keras_workshop.runtime import add_runtime_arguments, positive_int, start_runtime
 from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' learning curves.")
-parser.add_argument("--epochs", type=int, default=150, help="training epochs (lecture: 150)")
-parser.add_argument("--seed", type=int, default=42, help="random seed")
-parser.add_argument("--out", default="runs/dropout_curves", help="output folder")
-parser.add_argument("--saved-models", default="saved_models", help="where to export the models")
+parser.add_argument("--epochs", type=positive_int, default=150, help="training epochs (lecture: 150)")
+add_runtime_arguments(parser, out="runs/dropout_curves")
 args = parser.parse_args()
 
-set_deterministic(args.seed)
-os.makedirs(args.out, exist_ok=True)
+runtime = start_runtime(args, parser, global_batch=128)
 
 """
 ## Data: digits with noisy labels
@@ -68,7 +65,7 @@ models["p=0.0"].summary()
 """
 
 curves = fit_side_by_side(models, train, validation, epochs=args.epochs, learning_rate=0.1)
-with open(os.path.join(args.out, "curves.json"), "w") as file:
+with open(os.path.join(runtime.out, "curves.json"), "w") as file:
     json.dump(
         {f"{rate}": {"train": curves[f"p={rate}"]["loss"], "validation": curves[f"p={rate}"]["val_loss"]}
          for rate in dropout_rates},
@@ -93,7 +90,7 @@ titles = ["Overfitting Noise", "A bit of Dropout", "Too much: Underfitting"]
 written = []
 for number, title in enumerate(titles, start=1):
     shown = {label: curves[label] for label in list(curves)[:number]}
-    written += plot_loss_curves(shown, title, subtitle, os.path.join(args.out, f"dropout_curves_{number}"))
+    written += plot_loss_curves(shown, title, subtitle, os.path.join(runtime.out, f"dropout_curves_{number}"))
 
 """
 ## The slide's regularisers side by side
@@ -113,11 +110,11 @@ final = {
     label: {"train": curve["loss"][-1], "validation": curve["val_loss"][-1]}
     for label, curve in variant_curves.items()
 }
-with open(os.path.join(args.out, "regularisers.json"), "w") as file:
+with open(os.path.join(runtime.out, "regularisers.json"), "w") as file:
     json.dump(final, file, indent=2)
 for label, values in final.items():
     print(f"{label:>22}: train {values['train']:.3f}, validation {values['validation']:.3f}")
-written += plot_loss_bars(final, f"Regularisers on noisy digits after {args.epochs} epochs", os.path.join(args.out, "regularisers"))
+written += plot_loss_bars(final, f"Regularisers on noisy digits after {args.epochs} epochs", os.path.join(runtime.out, "regularisers"))
 
 """
 ## Export
@@ -129,7 +126,7 @@ in the served graph.
 for rate in dropout_rates:
     written.append(
         export_for_serving(
-            models[f"p={rate}"], f"dropout_mlp_p{rate}", base_dir=args.saved_models, output_name="probabilities"
+            models[f"p={rate}"], f"dropout_mlp_p{rate}", base_dir=runtime.saved_models, output_name="probabilities"
         )
     )
-print("Wrote", *written, os.path.join(args.out, "curves.json"), os.path.join(args.out, "regularisers.json"), sep="\n  ")
+print("Wrote", *written, os.path.join(runtime.out, "curves.json"), os.path.join(runtime.out, "regularisers.json"), sep="\n  ")

@@ -23,20 +23,17 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop.embeddings import Vocabulary, cosine_similarity, euclidean_distance, onehot
-from keras_workshop.runtime import set_deterministic
+from keras_workshop.runtime import add_runtime_arguments, positive_int, start_runtime
 from keras_workshop.serving import export_for_serving
 from keras_workshop.plots import plot_cosine_histograms
 from keras_workshop.slides import Embedding, Sequential
 
 parser = argparse.ArgumentParser(description="The Embeddings slides, claim by claim.")
-parser.add_argument("--out", default="runs/embeddings_101", help="output folder")
-parser.add_argument("--seed", type=int, default=42, help="random seed")
-parser.add_argument("--pairs", type=int, default=5000, help="random pairs per dimension")
-parser.add_argument("--saved-models", default="saved_models", help="where to export the lab model")
+parser.add_argument("--pairs", type=positive_int, default=5000, help="random pairs per dimension")
+add_runtime_arguments(parser, out="runs/embeddings_101")
 args = parser.parse_args()
 
-set_deterministic(args.seed)
-os.makedirs(args.out, exist_ok=True)
+runtime = start_runtime(args, parser, global_batch=None)
 claims = []
 
 
@@ -128,13 +125,22 @@ report(
 embedding = lab_model.layers[0]
 batch_ids = tf.constant([[1], [5], [5]])
 target = tf.random.stateless_normal((3, 1, d), seed=(args.seed, 0))
+
+
+def gradient_of_lookup():
+    with tf.GradientTape() as tape:
+        lookup_loss = tf.reduce_sum(embedding(batch_ids) * target)
+    return tf.convert_to_tensor(tape.gradient(lookup_loss, embedding.embeddings))
+
+
+# Taken in a replica (one device's copy of W), as `fit` does under any `--strategy`.
+strategy = tf.distribute.get_strategy()
+lookup_gradient = strategy.experimental_local_results(strategy.run(gradient_of_lookup))[0]
+W_tensor = tf.constant(W)
 with tf.GradientTape() as tape:
-    lookup_loss = tf.reduce_sum(embedding(batch_ids) * target)
-lookup_gradient = tf.convert_to_tensor(tape.gradient(lookup_loss, embedding.embeddings))
-W_variable = tf.Variable(W)
-with tf.GradientTape() as tape:
-    product_loss = tf.reduce_sum((tf.one_hot(batch_ids, n) @ W_variable) * target)
-product_gradient = tape.gradient(product_loss, W_variable)
+    tape.watch(W_tensor)
+    product_loss = tf.reduce_sum((tf.one_hot(batch_ids, n) @ W_tensor) * target)
+product_gradient = tape.gradient(product_loss, W_tensor)
 report(
     "Implementation with Keras",
     "W is tuned by backprop: the gradient is the one-hot product's",
@@ -143,7 +149,7 @@ report(
     np.allclose(lookup_gradient, product_gradient, atol=1e-6),
 )
 stepped = keras.Variable(W)  # a copy: the lab model keeps W for its export below
-keras.optimizers.SGD(learning_rate=0.1).apply([lookup_gradient], [stepped])
+strategy.run(keras.optimizers.SGD(learning_rate=0.1).apply, args=([lookup_gradient], [stepped]))  # in a replica too
 changed = np.nonzero(np.any(keras.ops.convert_to_numpy(stepped) != W, axis=1))[0]
 report(
     "Implementation with Keras",
@@ -221,10 +227,10 @@ trains word vectors on a real corpus and draws that map.
 """
 
 # The lab model, exported in TF Serving's layout (<name>/<version>/); its graph keeps the id check.
-export_path = export_for_serving(lab_model, "embedding_lab", base_dir=args.saved_models, output_name="vectors")
+export_path = export_for_serving(lab_model, "embedding_lab", base_dir=runtime.saved_models, output_name="vectors")
 
-histogram = plot_cosine_histograms(cosines, os.path.join(args.out, "cosine_histograms.png"))
-claims_path = os.path.join(args.out, "claims.json")
+histogram = plot_cosine_histograms(cosines, os.path.join(runtime.out, "cosine_histograms.png"))
+claims_path = os.path.join(runtime.out, "claims.json")
 with open(claims_path, "w") as file:
     json.dump(claims, file, indent=2)
 held = sum(claim["holds"] for claim in claims)

@@ -39,7 +39,7 @@ from keras_workshop.movielens import (  # noqa: E402
     load_movielens,
 )
 from keras_workshop.plots import plot_embedding_map  # noqa: E402
-from keras_workshop.runtime import set_deterministic  # noqa: E402
+from keras_workshop.runtime import add_runtime_arguments, positive_float, positive_int, start_runtime  # noqa: E402
 from keras_workshop.serving import export_for_serving  # noqa: E402
 from keras_workshop.word2vec import fit_skipgram  # noqa: E402
 
@@ -47,28 +47,23 @@ PROBES = "Star Wars (1977)|Toy Story (1995)|Fargo (1996)|Shawshank Redemption, T
 
 parser = argparse.ArgumentParser(description="Item vectors from what MovieLens users liked.")
 parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
-parser.add_argument("--epochs", type=int, default=30)
-parser.add_argument("--dim", type=int, default=32, help="embedding size d")
-parser.add_argument("--window", type=int, default=20, help="liked movies on each side that are context")
-parser.add_argument("--negatives", type=int, default=5, help="negative samples per pair")
+parser.add_argument("--epochs", type=positive_int, default=30)
+parser.add_argument("--dim", type=positive_int, default=32, help="embedding size d")
+parser.add_argument("--window", type=positive_int, default=20, help="liked movies on each side that are context")
+parser.add_argument("--negatives", type=positive_int, default=5, help="negative samples per pair")
 parser.add_argument("--sample", type=float, default=1e-4, help="subsampling of often-liked movies (word2vec's)")
-parser.add_argument("--batch-size", type=int, default=2048)
-parser.add_argument("--group-size", type=int, default=32, help="pairs that share one draw of negatives")
-parser.add_argument("--batches-per-step", type=int, default=8, help="updates per compiled training step")
-parser.add_argument("--min-count", type=int, default=2, help="movies liked fewer times get no vector")
-parser.add_argument("--min-ratings", type=int, default=20, help="movies scored and searched: this many ratings")
-parser.add_argument("--learning-rate", type=float, default=0.025, help="per-pair rate, as gensim's alpha")
+parser.add_argument("--batch-size", type=positive_int, default=2048)
+parser.add_argument("--group-size", type=positive_int, default=32, help="pairs that share one draw of negatives")
+parser.add_argument("--batches-per-step", type=positive_int, default=8, help="updates per compiled training step")
+parser.add_argument("--min-count", type=positive_int, default=2, help="movies liked fewer times get no vector")
+parser.add_argument("--min-ratings", type=positive_int, default=20, help="movies scored and searched: this many ratings")
+parser.add_argument("--learning-rate", type=positive_float, default=0.025, help="per-pair rate, as gensim's alpha")
 parser.add_argument("--probes", default=PROBES, help="titles separated by |")
-parser.add_argument("--seed", type=int, default=42)
-parser.add_argument("--out", default="runs/movie_embeddings")
-parser.add_argument("--saved-models", default="saved_models")
+add_runtime_arguments(parser, out="runs/movie_embeddings")
 args = parser.parse_args()
-for folder in (args.out, args.saved_models):  # fail now, not after training
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        parser.error(f"{folder!r} exists and is not a folder; expected a folder for the outputs.")
 
-set_deterministic(args.seed, op_determinism=False)  # XLA on CPU is repeatable
-os.makedirs(args.out, exist_ok=True)
+# XLA compiles the skip-gram step; XLA on CPU is repeatable, so the same seed gives the same vectors.
+runtime = start_runtime(args, parser, global_batch=args.batch_size, op_determinism=False)
 
 """
 ## Item ids as symbols
@@ -127,8 +122,8 @@ neighbours = CosineNeighbours(
     probes,
     k=5,
     every=max(1, args.epochs // 5),
-    log_path=os.path.join(args.out, "neighbours.jsonl"),
-    tensorboard_dir=os.path.join(args.out, "tensorboard"),
+    log_path=os.path.join(runtime.out, "neighbours.jsonl"),
+    tensorboard_dir=os.path.join(runtime.out, "tensorboard"),
     evaluate=shared_genres,
 )
 model = fit_skipgram(
@@ -181,11 +176,11 @@ GroupLens' order), the 30 most rated labelled.
 by_popularity = scored[np.argsort([-rated[titles[i]] for i in scored], kind="stable")]
 main_genre = [next(g for g, flag in zip(GENRES, genres[i]) if flag) for i in by_popularity]
 written = plot_embedding_map(
-    weights[by_popularity], [titles[i] for i in by_popularity], os.path.join(args.out, "movie_map_tsne"),
+    weights[by_popularity], [titles[i] for i in by_popularity], os.path.join(runtime.out, "movie_map_tsne"),
     top=len(by_popularity), seed=args.seed, categories=main_genre, labelled=30,
     title=f"Movie vectors: the {len(by_popularity)} movies with >= {args.min_ratings} ratings (t-SNE), by first genre",
 )
-written += write_projector(weights, titles, os.path.join(args.out, "tensorboard"), name="movie_vectors")
+written += write_projector(weights, titles, os.path.join(runtime.out, "tensorboard"), name="movie_vectors")
 
 """
 ## Export: titles in, titles out
@@ -197,7 +192,7 @@ The vectors alone, as the slide's model, with the titles inside the served graph
 served = slides.Sequential(name="movie_embeddings")
 served.add(slides.Embedding(output_dim=args.dim, input_dim=len(vocabulary), input_length=1, weights=[weights]))
 written.append(
-    export_for_serving(served, "movie_embeddings", base_dir=args.saved_models, output_name="vectors", vocabulary=vocabulary)
+    export_for_serving(served, "movie_embeddings", base_dir=runtime.saved_models, output_name="vectors", vocabulary=vocabulary)
 )
 summary = {
     "genre share": final,
@@ -206,6 +201,6 @@ summary = {
     "neighbours": table,
     "settings": vars(args),
 }
-with open(os.path.join(args.out, "summary.json"), "w") as file:
+with open(os.path.join(runtime.out, "summary.json"), "w") as file:
     json.dump(summary, file, indent=2)
-print("Wrote", *written, os.path.join(args.out, "neighbours.jsonl"), os.path.join(args.out, "summary.json"), sep="\n  ")
+print("Wrote", *written, os.path.join(runtime.out, "neighbours.jsonl"), os.path.join(runtime.out, "summary.json"), sep="\n  ")

@@ -52,55 +52,43 @@ from keras_workshop.movielens import (  # noqa: E402
     slide_rating_model,
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves  # noqa: E402
-from keras_workshop.runtime import set_deterministic  # noqa: E402
+from keras_workshop.runtime import (  # noqa: E402
+    add_runtime_arguments,
+    non_negative_int,
+    positive_int,
+    rate,
+    start_runtime,
+)
 from keras_workshop.serving import export_for_serving  # noqa: E402
 
 
-def positive_int(text):
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
-
-
 def dropout_rates(text):
-    rates = [float(rate) for rate in text.split(",")]
-    if not rates or any(not 0 <= rate < 1 for rate in rates):
-        raise argparse.ArgumentTypeError(f"expected dropout rates in [0, 1) separated by commas, got {text!r}")
-    return rates
+    """Dropout rates separated by commas, each in [0, 1)."""
+    return [rate(part) for part in text.split(",")]
 
 
 parser = argparse.ArgumentParser(description="Ratings from rows of symbols: the slides' Sequential and more.")
 parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
-parser.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds to report (0: none)")
+parser.add_argument("--folds", type=non_negative_int, default=5, help="cross-validation folds to report (0: none)")
 parser.add_argument("--epochs", type=positive_int, default=60, help="most epochs per model (early stopping)")
 parser.add_argument("--patience", type=positive_int, default=5, help="epochs without a better validation RMSE")
 parser.add_argument("--batch-size", type=positive_int, default=256)
 parser.add_argument("--dim", type=positive_int, default=16, help="embedding size d")
 parser.add_argument("--hidden", type=positive_int, default=256, help="units of the Dense layer")
-parser.add_argument("--dropout-rate", type=float, default=0.4, help="the slides' p, for the slide model")
+parser.add_argument("--dropout-rate", type=rate, default=0.4, help="the slides' p, for the slide model")
 parser.add_argument("--ensemble", type=positive_int, default=3, help="hybrid models averaged in the best model")
-parser.add_argument("--best-dropout-rate", type=float, default=0.3, help="p in the best model's members")
+parser.add_argument("--best-dropout-rate", type=rate, default=0.3, help="p in the best model's members")
 parser.add_argument("--best-batch-size", type=positive_int, default=512)
 parser.add_argument("--best-patience", type=positive_int, default=3)
 parser.add_argument("--implicit", action="store_true", help="add SVD++'s implicit term to the best model (2x time)")
 parser.add_argument("--sweep", type=dropout_rates, default=[0.0, 0.2, 0.5, 0.8], help="dropout rates of the sweep")
-parser.add_argument("--sweep-epochs", type=positive_int, default=40, help="epochs of each sweep run (0: no sweep)")
-parser.add_argument("--seed", type=int, default=42)
-parser.add_argument("--out", default="runs/movie_ratings")
-parser.add_argument("--saved-models", default="saved_models")
+parser.add_argument("--sweep-epochs", type=non_negative_int, default=40, help="epochs of each sweep run (0: no sweep)")
+add_runtime_arguments(parser, out="runs/movie_ratings")
 args = parser.parse_args()
-for option in ("dropout_rate", "best_dropout_rate"):
-    if not 0 <= getattr(args, option) < 1:
-        parser.error(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
 if args.folds == 1:
     parser.error("--folds must be 0 (no cross-validation) or at least 2")
-for folder in (args.out, args.saved_models):  # fail now, not after training
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        parser.error(f"{folder!r} exists and is not a folder; expected a folder for the outputs.")
 
-set_deterministic(args.seed)
-os.makedirs(args.out, exist_ok=True)
+runtime = start_runtime(args, parser, global_batch=args.batch_size)
 
 """
 ## Ids and descriptors as symbols
@@ -170,7 +158,7 @@ if folds:
     for name, values in report.items():
         mean = np.mean(values, axis=0)
         print(f"{name:>18} {mean[0]:7.4f} {mean[1]:7.4f} {mean[2]:7.1f}   " + " ".join(f"{v[0]:.4f}" for v in values))
-    with open(os.path.join(args.out, "cross_validation.json"), "w") as file:
+    with open(os.path.join(runtime.out, "cross_validation.json"), "w") as file:
         json.dump({name: [dict(zip(("rmse", "mae", "seconds"), v)) for v in values] for name, values in report.items()},
                   file, indent=2)
 
@@ -200,10 +188,10 @@ if args.sweep_epochs:
               f"{sweep[rate]['best epoch']}, final {history.history['val_loss'][-1]:.3f}; "
               f"train RMSE (no dropout) {train_rmse:.3f}", flush=True)
     plot_loss_curves(curves, "Dropout on MovieLens-100k ratings", "The slides' Sequential: Embedding, Flatten, "
-                     "Dropout, Dense, Dropout, Dense", os.path.join(args.out, "dropout_sweep"), ylim=(0.4, 1.4),
+                     "Dropout, Dense, Dropout, Dense", os.path.join(runtime.out, "dropout_sweep"), ylim=(0.4, 1.4),
                      ylabel="mean squared error (stars²)")
     plot_loss_bars(final, "Final RMSE against the dropout rate p (train: inference mode)",
-                   os.path.join(args.out, "dropout_sweep_rmse"), ylabel="RMSE (stars)")
+                   os.path.join(runtime.out, "dropout_sweep_rmse"), ylabel="RMSE (stars)")
 
 """
 ## The best model on every rating, and what it learned about descriptors
@@ -224,7 +212,7 @@ for kind in ("genre", "occupation"):
     for symbol, found, score in zip(symbols, neighbour_ids, scores):
         descriptors[symbol] = [[symbols[i], round(float(s), 3)] for i, s in zip(found, score)]
         print(f"  {symbol:>24}: " + ", ".join(f"{symbols[i]} {s:.2f}" for i, s in zip(found, score)))
-with open(os.path.join(args.out, "descriptors.json"), "w") as file:
+with open(os.path.join(runtime.out, "descriptors.json"), "w") as file:
     json.dump(descriptors, file, indent=2)
 
 """
@@ -237,7 +225,7 @@ with open(os.path.join(args.out, "descriptors.json"), "w") as file:
 
 tables = RatingTables(data, vocabulary, data.rating_users, data.rating_items, ratings)
 endpoints = rating_endpoints(final_model, tables, ["196", "1", "no_such_user"], ["242", "no_such_item", "50"])
-path = export_for_serving(final_model, "movie_ratings", base_dir=args.saved_models, vocabulary=vocabulary,
+path = export_for_serving(final_model, "movie_ratings", base_dir=runtime.saved_models, vocabulary=vocabulary,
                           endpoints=endpoints, resources=[tables])
 summary = {
     "cross-validation means": {name: dict(zip(("rmse", "mae", "seconds"), np.mean(v, axis=0).tolist()))
@@ -246,6 +234,6 @@ summary = {
     "export": path,
     "settings": vars(args),
 }
-with open(os.path.join(args.out, "summary.json"), "w") as file:
+with open(os.path.join(runtime.out, "summary.json"), "w") as file:
     json.dump(summary, file, indent=2)
-print(f"Exported {path}\nWrote {args.out}/summary.json")
+print(f"Exported {path}\nWrote {runtime.out}/summary.json")

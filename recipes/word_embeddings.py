@@ -29,30 +29,27 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up 
 from keras_workshop import slides
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary, write_projector
 from keras_workshop.plots import plot_embedding_map
-from keras_workshop.runtime import set_deterministic
+from keras_workshop.runtime import add_runtime_arguments, positive_float, positive_int, start_runtime
 from keras_workshop.serving import export_for_serving
 from keras_workshop.word2vec import fit_skipgram, read_text, similarity_spearman, wikipedia_excerpt
 
 parser = argparse.ArgumentParser(description="Skip-gram word vectors on a real corpus.")
 parser.add_argument("--corpus", help="a plain-text file (one document per line); default: the Wikipedia excerpt")
-parser.add_argument("--epochs", type=int, default=10)
-parser.add_argument("--dim", type=int, default=100, help="embedding size d")
-parser.add_argument("--window", type=int, default=5)
-parser.add_argument("--negatives", type=int, default=5, help="negative samples per pair")
-parser.add_argument("--batch-size", type=int, default=2048)
-parser.add_argument("--group-size", type=int, default=32, help="pairs that share one draw of negatives")
-parser.add_argument("--batches-per-step", type=int, default=8, help="updates per compiled training step")
-parser.add_argument("--min-count", type=int, default=2)
-parser.add_argument("--learning-rate", type=float, default=0.05, help="per-pair rate, as gensim's alpha")
+parser.add_argument("--epochs", type=positive_int, default=10)
+parser.add_argument("--dim", type=positive_int, default=100, help="embedding size d")
+parser.add_argument("--window", type=positive_int, default=5)
+parser.add_argument("--negatives", type=positive_int, default=5, help="negative samples per pair")
+parser.add_argument("--batch-size", type=positive_int, default=2048)
+parser.add_argument("--group-size", type=positive_int, default=32, help="pairs that share one draw of negatives")
+parser.add_argument("--batches-per-step", type=positive_int, default=8, help="updates per compiled training step")
+parser.add_argument("--min-count", type=positive_int, default=2)
+parser.add_argument("--learning-rate", type=positive_float, default=0.05, help="per-pair rate, as gensim's alpha")
 parser.add_argument("--probes", default="france,film,language,philosophy,war,government,river,water")
-parser.add_argument("--seed", type=int, default=42)
-parser.add_argument("--out", default="runs/word_embeddings")
-parser.add_argument("--saved-models", default="saved_models")
+add_runtime_arguments(parser, out="runs/word_embeddings")
 args = parser.parse_args()
 
-# XLA compiles the training step; XLA on CPU is repeatable, so the same seed gives the same vectors.
-set_deterministic(args.seed, op_determinism=False)
-os.makedirs(args.out, exist_ok=True)
+# XLA compiles the skip-gram step; XLA on CPU is repeatable, so the same seed gives the same vectors.
+runtime = start_runtime(args, parser, global_batch=args.batch_size, op_determinism=False)
 
 """
 ## Symbols to ids
@@ -94,8 +91,8 @@ neighbours = CosineNeighbours(
     vocabulary,
     probes,
     k=5,
-    log_path=os.path.join(args.out, "neighbours.jsonl"),
-    tensorboard_dir=os.path.join(args.out, "tensorboard"),
+    log_path=os.path.join(runtime.out, "neighbours.jsonl"),
+    tensorboard_dir=os.path.join(runtime.out, "tensorboard"),
     evaluate=evaluate,
 )
 model = fit_skipgram(
@@ -124,8 +121,8 @@ together.
 weights = model.get_layer("word_vectors").embeddings.numpy()
 written = []
 for method in ("tsne", "pca"):
-    written += plot_embedding_map(weights, vocabulary.symbols, os.path.join(args.out, f"word_map_{method}"), method=method, seed=args.seed)
-written += write_projector(weights, vocabulary.symbols, os.path.join(args.out, "tensorboard"))
+    written += plot_embedding_map(weights, vocabulary.symbols, os.path.join(runtime.out, f"word_map_{method}"), method=method, seed=args.seed)
+written += write_projector(weights, vocabulary.symbols, os.path.join(runtime.out, "tensorboard"))
 
 """
 ## Export
@@ -137,6 +134,6 @@ with the vocabulary inside the served graph: clients send words and get words ba
 served = slides.Sequential(name="word_embeddings")
 served.add(slides.Embedding(output_dim=args.dim, input_dim=len(vocabulary), input_length=1, weights=[weights]))
 written.append(
-    export_for_serving(served, "word_embeddings", base_dir=args.saved_models, output_name="vectors", vocabulary=vocabulary)
+    export_for_serving(served, "word_embeddings", base_dir=runtime.saved_models, output_name="vectors", vocabulary=vocabulary)
 )
-print("Wrote", *written, os.path.join(args.out, "neighbours.jsonl"), sep="\n  ")
+print("Wrote", *written, os.path.join(runtime.out, "neighbours.jsonl"), sep="\n  ")

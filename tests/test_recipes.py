@@ -38,6 +38,8 @@ def test_embeddings_101(tmp_path):
         claims = json.load(file)
     assert len(claims) >= 15 and all(claim["holds"] for claim in claims)
     assert "sqrt(2)" in result.stdout and "onehot('salad')" in result.stdout
+    device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"  # --device auto says what it chose
+    assert f"device: {device}; strategy: none" in result.stdout and "replicas: 1" in result.stdout
     with open(tmp_path / "cosine_histograms.png", "rb") as file:
         assert file.read(8) == b"\x89PNG\r\n\x1a\n"
     served = tf.saved_model.load(str(saved / "embedding_lab" / "1")).signatures["serving_default"]
@@ -160,7 +162,29 @@ def test_movie_ratings_on_a_small_data_folder(tmp_path):
 
 
 def test_movie_ratings_refuses_bad_options_before_training(tmp_path):
-    for option, value, message in (("--folds", "1", "--folds must be 0"), ("--dropout-rate", "1.5", "must be in [0, 1)"),
-                                   ("--sweep", "0,2", "expected dropout rates in [0, 1)")):
+    for option, value, message in (("--folds", "1", "--folds must be 0"), ("--dropout-rate", "1.5", "expected a number in [0, 1), got '1.5'"),
+                                   ("--sweep", "0,2", "expected a number in [0, 1), got '2'"),
+                                   ("--epochs", "nan", "expected a positive integer, got 'nan'"),
+                                   ("--seed", "-3", "expected a non-negative integer, got '-3'")):
         result = run_recipe("movie_ratings.py", option, value, "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
+
+
+RECIPES = ["embeddings_101.py", "word_embeddings.py", "movie_embeddings.py", "dropout_101.py", "dropout_curves.py",
+           "movie_ratings.py"]
+
+
+@pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_device_gpu_without_a_gpu_fails_clearly(recipe, tmp_path):
+    result = run_recipe(recipe, "--device", "gpu", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "--device gpu: TensorFlow sees no GPU" in result.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_every_recipe_takes_the_shared_options(recipe):
+    result = run_recipe(recipe, "--help")
+    assert result.returncode == 0
+    for option in ("--device", "--strategy", "--replicas", "--mixed-precision", "--seed", "--out"):
+        assert option in result.stdout, (recipe, option)

@@ -7,6 +7,8 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop.runtime._batches import array_batches
+
 
 class Split(NamedTuple):
     """Train and test arrays: `x` float32 features, `y` int32 labels."""
@@ -55,7 +57,7 @@ def noisy_digits(noisy_labels: int = 200, seed: int = 42, test_size: float = 0.1
 
 
 def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
-    """A cached `tf.data` pipeline of `(x, y)` batches, reshuffled every epoch if seeded.
+    """A `tf.data` pipeline of `(x, y)` batches, reshuffled every epoch if seeded (`runtime.array_batches`).
 
     Example:
 
@@ -67,7 +69,4 @@ def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.dat
     """
     if batch_size < 1:
         raise ValueError(f"as_dataset: batch_size must be >= 1, got {batch_size}.")
-    dataset = tf.data.Dataset.from_tensor_slices((x, y)).cache()
-    if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return array_batches((x, y), batch_size, shuffle_seed)

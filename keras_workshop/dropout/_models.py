@@ -50,5 +50,6 @@ def dropout_mlp(
         shape = (input_size,) if position == 0 else None
         model.add(slides.Dense(hidden_size, shape, activation="relu", **penalty))
         model.add(slides.Dropout(p=dropout_rate))
-    model.add(slides.Dense(output_size, activation="softmax", **penalty))
+    # float32 softmax under a mixed-precision policy (a no-op otherwise)
+    model.add(slides.Dense(output_size, activation="softmax", dtype="float32", **penalty))
     return model

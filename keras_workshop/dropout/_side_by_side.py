@@ -9,6 +9,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop.runtime._multiworker import fit
+
 
 def fit_side_by_side(
     models: Mapping[str, keras.Model],
@@ -33,6 +35,12 @@ def fit_side_by_side(
     `validation` after the epoch. Regularisation losses (`model.losses`, for
     example an L2 penalty) are added to the training objective but not to the
     reported curves, so curves of differently regularised models compare.
+
+    Models built under a distribution strategy (`strategy.scope()`), or under
+    a mixed-precision policy, are trained one after another with `compile`
+    and `fit` instead (`runtime.fit`; the curves are then the same
+    cross-entropy, as a metric), since the side-by-side step is written for
+    one device in float32.
 
     Args:
         models: name -> a compiled-or-not Keras model ending in a softmax.
@@ -61,6 +69,10 @@ def fit_side_by_side(
     if epochs < 1:
         raise ValueError(f"fit_side_by_side: epochs must be >= 1, got {epochs}.")
     train_steps, validation_steps = _steps(train, "train"), _steps(validation, "validation")
+    if keras.mixed_precision.global_policy().name != "float32" or tf.distribute.has_strategy() or any(
+        getattr(model, "_distribute_strategy", None) is not None for model in models.values()
+    ):
+        return _fit_each(models, train, validation, epochs, learning_rate, verbose)
     names = list(models)
     networks = [models[name] for name in names]
     variables = [v for network in networks for v in network.trainable_variables]
@@ -105,6 +117,18 @@ def fit_side_by_side(
             curves[name]["val_loss"].append(float(validation_loss))
         if progress:
             progress.add(1, values=list(zip(labels, validation_losses)))
+    return curves
+
+
+def _fit_each(models, train, validation, epochs, learning_rate, verbose) -> dict[str, dict[str, list[float]]]:
+    """`fit_side_by_side`'s curves from one `fit` per model (distributed or mixed-precision models)."""
+    curves = {}
+    for name, model in models.items():
+        with model.distribute_strategy.scope():
+            model.compile(keras.optimizers.SGD(learning_rate), "sparse_categorical_crossentropy",
+                          metrics=[keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")])
+        history = fit(model, train, validation_data=validation, epochs=epochs, shuffle=False, verbose=verbose)
+        curves[name] = {"loss": history.history["cross_entropy"], "val_loss": history.history["val_cross_entropy"]}
     return curves
 
 

@@ -13,7 +13,7 @@ from keras_workshop import slides
 
 def slide_rating_model(
     vocabulary_size: int, fields: int, dim: int = 16, hidden: int = 256, dropout_rate: float = 0.3, l2: float = 1e-4,
-    mean_rating: float = 3.5, name: str = "slide_ratings",
+    mean_rating: float = 3.5, name: str = "slide_ratings", validate_ids: bool = True,
 ) -> keras.Model:
     """The slides' model for a rating row, exactly, in the slides' own spelling.
 
@@ -22,7 +22,9 @@ def slide_rating_model(
     `Dense(1)`. One table embeds every field of the row (user, item, gender, age
     band, occupation, genres); it is named `"fields_table"`. The last bias starts
     at `mean_rating`, so the model learns the deviation from the mean; `l2`
-    penalises the table.
+    penalises the table. The table checks every id in the graph
+    (`validate_ids`, the default), which keeps XLA off; `validate_ids=False`
+    allows XLA where the ids are known to be valid.
 
     Example:
 
@@ -36,13 +38,13 @@ def slide_rating_model(
     model = slides.Sequential(name=name)
     model.add(slides.Embedding(
         output_dim=dim, input_dim=vocabulary_size, input_length=fields, W_regularizer=keras.regularizers.L2(l2),
-        name="fields_table",
+        name="fields_table", validate_ids=validate_ids,
     ))
     model.add(slides.Flatten())
     model.add(slides.Dropout(p=dropout_rate))
     model.add(slides.Dense(hidden, activation="relu"))
     model.add(slides.Dropout(p=dropout_rate))
-    model.add(slides.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating)))
+    model.add(slides.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating), dtype="float32"))
     return model
 
 
@@ -145,7 +147,7 @@ def hybrid_rating_model(
         user_vector = user_vector + keras.layers.Dropout(dropout_rate)(implicit)
     item_vector = keras.layers.Dropout(dropout_rate)(vectors(item))
     dot = ops.sum(user_vector * item_vector, axis=-1, keepdims=True)
-    rating = keras.layers.Add(name="rating")([slide(row), biases(user), biases(item), dot])
+    rating = keras.layers.Add(name="rating", dtype="float32")([slide(row), biases(user), biases(item), dot])
     return keras.Model(row, rating, name=name)
 
 

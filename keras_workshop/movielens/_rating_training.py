@@ -8,6 +8,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop.runtime._batches import array_batches
+from keras_workshop.runtime._multiworker import fit
+
 
 def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
     """Batches of `(rows of field ids, ratings)`, reshuffled every epoch when a seed is given.
@@ -29,10 +32,7 @@ def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = N
         )
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"ratings_dataset: batch_size must be a positive integer, got {batch_size!r}.")
-    dataset = tf.data.Dataset.from_tensor_slices((rows, ratings))
-    if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(rows), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return array_batches((rows, ratings), batch_size, shuffle_seed)
 
 
 def fit_ratings(
@@ -65,7 +65,8 @@ def fit_ratings(
     stopping = [] if patience is None else [
         keras.callbacks.EarlyStopping("val_rmse", patience=patience, restore_best_weights=True)
     ]
-    return model.fit(
+    return fit(
+        model,
         ratings_dataset(rows, ratings, batch_size, shuffle_seed=seed),
         validation_data=ratings_dataset(*validation, batch_size=4096),
         epochs=epochs,

@@ -1,11 +1,26 @@
-"""Runtime: how recipes run (reproducibility now; devices and distribution build on it).
+"""Runtime: how recipes run: the same numbers for the same seed, on a device and a strategy of your choice.
 
-`set_deterministic(seed)`: the same seed on CPU gives the same numbers.
+- `set_deterministic(seed)`: the same seed on CPU gives the same numbers.
+- `array_batches`: in-memory arrays as shuffled tf.data batches (one gather per batch).
+- `select_device`, `make_strategy`, `cluster_spec`, `is_chief`: CPU or GPU, and
+  `tf.distribute` (`MirroredStrategy`, `MultiWorkerMirroredStrategy` from `TF_CONFIG`).
+- `fit`: `model.fit` that also works under `MultiWorkerMirroredStrategy` with
+  Keras 3.15 (keras-team/keras#20585, #20329), and says so clearly when a worker dies.
+- `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares;
+  `positive_int`, `non_negative_int`, `positive_float`, `rate`: their argparse types.
 """
 
 import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submod_attrs={"_determinism": ["set_deterministic"]},
+    submod_attrs={
+        "_batches": ["array_batches"],
+        "_arguments": ["non_negative_int", "positive_float", "positive_int", "rate"],
+        "_determinism": ["set_deterministic"],
+        "_devices": ["DEVICES", "select_device"],
+        "_multiworker": ["WorkerLostError", "fit", "in_multi_worker_mode"],
+        "_recipe": ["Runtime", "add_runtime_arguments", "start_runtime"],
+        "_strategy": ["STRATEGIES", "cluster_spec", "is_chief", "make_strategy"],
+    },
 )

@@ -6,8 +6,10 @@ import inspect
 from typing import Sequence
 
 import keras
+import tensorflow as tf
 
 from keras_workshop.embeddings._vocabulary import Vocabulary
+from keras_workshop.runtime._multiworker import fit
 from keras_workshop.word2vec._model import SkipGram, compile_skipgram, skipgram_model
 from keras_workshop.word2vec._pairs import skipgram_dataset
 
@@ -26,6 +28,7 @@ def fit_skipgram(
     learning_rate: float = 0.05,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int = 0,
+    split_batch: bool | None = None,
     **pipeline,
 ) -> SkipGram:
     """Trains skip-gram vectors for `vocabulary` on `documents` and returns the model.
@@ -42,9 +45,14 @@ def fit_skipgram(
         dim: the size of the vectors.
         learning_rate: the per-pair rate, as gensim's `alpha`.
         callbacks, verbose: for `model.fit`.
+        split_batch: train on each half of a batch at once (`SkipGram`); by
+            default, on the CPU without a distribution strategy, where it
+            keeps two cores busy. The returned model does not split.
         **pipeline: any other `skipgram_dataset` argument (`window`,
             `negatives`, `sample`, `batch_size`, `group_size`,
             `batches_per_step`, `noise_power`, `seed`), with its defaults.
+            Under a strategy of several replicas, `batches_per_step` is 1:
+            each step's batch is split across the replicas.
 
     Example:
 
@@ -58,11 +66,19 @@ def fit_skipgram(
     if unknown:
         raise ValueError(f"fit_skipgram: unknown argument(s) {unknown}; expected some of {sorted(_PIPELINE)}.")
     settings = _PIPELINE | pipeline
+    if tf.distribute.get_strategy().num_replicas_in_sync > 1:
+        settings["batches_per_step"] = 1  # a stack of batches would be split across the replicas
     dataset, steps_per_epoch = skipgram_dataset(documents, vocabulary, **settings)
     model = skipgram_model(len(vocabulary), dim, settings["negatives"], settings["group_size"])
     compile_skipgram(
         model, settings["batch_size"], steps_per_epoch, epochs, settings["batches_per_step"], learning_rate
     )
-    model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=list(callbacks), shuffle=False,
-              verbose=verbose)
+    if split_batch is None:
+        split_batch = not tf.config.list_logical_devices("GPU") and not tf.distribute.has_strategy()
+    model.split_batch = bool(split_batch)
+    try:
+        fit(model, dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=list(callbacks), shuffle=False,
+            verbose=verbose)
+    finally:
+        model.split_batch = False
     return model

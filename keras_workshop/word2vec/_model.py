@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 from keras import tree
 
 from keras_workshop import slides
@@ -14,9 +15,11 @@ class SkipGram(keras.Model):
 
     Two changes to `keras.Model`, neither changing what is computed:
 
-    - `call` runs the graph on each half of the batch and concatenates the
-      logits: the halves' gathers and products are independent, and XLA:CPU
-      runs independent work on two cores at once.
+    - With `split_batch` on, `call` runs the graph on each half of the batch
+      and concatenates the logits: the halves' gathers and products are
+      independent, and XLA:CPU runs independent work on two cores at once. It
+      is a tuning for the CPU, off by default and not saved with the model:
+      `fit_skipgram` turns it on for training on the CPU only.
     - `train_step` also takes a stack of batches (see `skipgram_dataset`'s
       `batches_per_step`) and applies them one after another, each as a normal
       Keras step (loss, gradients, `optimizer.apply_gradients`), inside one
@@ -25,9 +28,11 @@ class SkipGram(keras.Model):
     Build one with `skipgram_model`.
     """
 
+    split_batch = False
+
     def call(self, inputs, training=None, mask=None):
         size = keras.ops.shape(tree.flatten(inputs)[0])[0]
-        if size is None:  # symbolic inputs of unknown batch size
+        if not self.split_batch or size is None:  # symbolic inputs of unknown batch size
             return super().call(inputs, training=training, mask=mask)
         half = size // 2
         halves = [tree.map_structure(lambda x: x[:half], inputs), tree.map_structure(lambda x: x[half:], inputs)]
@@ -81,7 +86,8 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: i
     targets = word_vectors(target)  # (groups, G, d)
     positive = keras.ops.sum(targets * context_vectors(context), axis=-1, keepdims=True)  # (groups, G, 1)
     negative = keras.layers.Dot(axes=2)([targets, context_vectors(noise)])  # (groups, G, K)
-    return SkipGram([target, context, noise], keras.layers.Concatenate(name="logits")([positive, negative]))
+    logits = keras.layers.Concatenate(name="logits", dtype="float32")([positive, negative])  # float32 when mixed
+    return SkipGram([target, context, noise], logits)
 
 
 def compile_skipgram(
@@ -101,7 +107,8 @@ def compile_skipgram(
     `epochs * steps_per_epoch * batches_per_step` updates. `steps_per_execution`
     is `steps_per_epoch`: no Python round trips within an epoch, and an epoch
     is exactly `steps_per_epoch` steps (Keras runs whole executions, so with a
-    `steps_per_execution` that does not divide it an epoch runs over).
+    `steps_per_execution` that does not divide it an epoch runs over). Under
+    a strategy of several replicas, one step per call and no XLA.
 
     Args:
         model: from `skipgram_model`.
@@ -121,12 +128,16 @@ def compile_skipgram(
             "compile_skipgram: batch_size, steps_per_epoch, epochs and batches_per_step must be >= 1 and "
             f"learning_rate > 0, got {batch_size}, {steps_per_epoch}, {epochs}, {batches_per_step}, {learning_rate}."
         )
+    one_replica = tf.distribute.get_strategy().num_replicas_in_sync == 1
     terms = batch_size * model.output.shape[-1]  # (1 + negatives) logits per pair
     updates = epochs * steps_per_epoch * batches_per_step
     schedule = keras.optimizers.schedules.PolynomialDecay(learning_rate * terms, updates, 0.0001 * terms)
     model.compile(
         keras.optimizers.SGD(schedule),
         keras.losses.BinaryCrossentropy(from_logits=True),
-        jit_compile=True,
-        steps_per_execution=steps_per_epoch,
+        # Several replicas: neither XLA (it cannot compile a step that spans devices: "Trying to access
+        # resource ... located in device CPU:1 from device CPU:0") nor several steps per call (Keras 3.15's
+        # multi-step loop fails under MirroredStrategy: "You must feed a value for placeholder tensor").
+        jit_compile=one_replica,
+        steps_per_execution=steps_per_epoch if one_replica else 1,
     )

@@ -277,3 +277,20 @@ def test_fit_skipgram_names_an_argument_it_does_not_know():
     documents = [["a", "b", "c"] * 20]
     with pytest.raises(ValueError, match=r"unknown argument\(s\) \['windw'\].*'window'"):
         fit_skipgram(documents, Vocabulary.from_tokens(documents[0]), epochs=1, windw=3)
+
+
+def test_split_batch_is_a_cpu_training_choice_not_part_of_the_model():
+    from keras_workshop.word2vec import SkipGram, fit_skipgram
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in rng.zipf(1.5, size=3000) % 40]
+    vocabulary = Vocabulary.from_tokens(words)
+    trained = {}
+    for split in (False, True):
+        set_deterministic(0)
+        model = fit_skipgram([words], vocabulary, epochs=2, dim=8, batch_size=64, group_size=8, sample=0,
+                             split_batch=split, seed=0)
+        assert model.split_batch is False  # the returned (and exported) model computes the whole batch at once
+        trained[split] = model.get_layer("word_vectors").embeddings.numpy()
+    np.testing.assert_allclose(trained[True], trained[False], atol=1e-5)  # the same updates, up to rounding
+    assert SkipGram.split_batch is False and "split_batch" not in model.get_config()

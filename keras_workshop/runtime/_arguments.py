@@ -1,0 +1,76 @@
+"""argparse types for the recipes' options: each refuses a bad value by naming it and what was expected."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1.
+
+    Example:
+
+    >>> positive_int("3")
+    3
+    """
+    return _integer(text, minimum=1, expected="a positive integer")
+
+
+def non_negative_int(text: str) -> int:
+    """An integer >= 0 (0 often means "none").
+
+    Example:
+
+    >>> non_negative_int("0")
+    0
+    """
+    return _integer(text, minimum=0, expected="a non-negative integer")
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (learning rates, thresholds): never NaN or inf.
+
+    Example:
+
+    >>> positive_float("1e-3")
+    0.001
+    """
+    value = _number(text, "a finite number > 0")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
+
+
+def rate(text: str) -> float:
+    """A dropout rate or a share: a number in [0, 1).
+
+    Example:
+
+    >>> rate("0.5")
+    0.5
+    """
+    value = _number(text, "a number in [0, 1)")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return value
+
+
+def _integer(text: str, minimum: int, expected: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+    return value
+
+
+def _number(text: str, expected: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+    return value

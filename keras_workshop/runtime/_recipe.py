@@ -1,0 +1,136 @@
+"""The options every recipe shares (seed, outputs, device, strategy, precision) and what they set up."""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import dataclasses
+import os
+import shutil
+import tempfile
+
+import keras
+import tensorflow as tf
+
+from keras_workshop.runtime._arguments import non_negative_int, positive_int
+from keras_workshop.runtime._determinism import set_deterministic
+from keras_workshop.runtime._devices import DEVICES, select_device
+from keras_workshop.runtime._strategy import STRATEGIES, is_chief, make_strategy
+
+
+def add_runtime_arguments(parser: argparse.ArgumentParser, out: str, saved_models: bool = True) -> None:
+    """Adds `--seed`, `--out`, `--saved-models` and the device options to a recipe's parser.
+
+    Example:
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_runtime_arguments(parser, out="runs/example")
+    >>> args = parser.parse_args(["--device", "cpu"])
+    >>> args.device, args.strategy, args.out
+    ('cpu', 'none', 'runs/example')
+    """
+    parser.add_argument("--seed", type=non_negative_int, default=42, help="random seed (default 42)")
+    parser.add_argument("--out", default=out, help=f"output folder (default {out})")
+    if saved_models:
+        parser.add_argument("--saved-models", default="saved_models", help="where exports go (TF Serving layout)")
+    devices = parser.add_argument_group("devices and many machines")
+    devices.add_argument("--device", choices=DEVICES, default="auto",
+                         help="auto: the GPU when TensorFlow sees one (default); gpu where none is seen is an error")
+    devices.add_argument("--strategy", choices=STRATEGIES, default="none",
+                         help="tf.distribute: none (one device), mirrored (every GPU, or --replicas CPU devices), "
+                              "multiworker (machines in TF_CONFIG)")
+    devices.add_argument("--replicas", type=positive_int, default=2,
+                         help="with --strategy mirrored on the CPU: logical CPU devices (default 2)")
+    devices.add_argument("--mixed-precision", action="store_true",
+                         help="compute in float16 on the GPU (bfloat16 on the CPU); losses and softmax stay float32")
+
+
+@dataclasses.dataclass(frozen=True)
+class Runtime:
+    """Where and how a recipe runs, from `start_runtime`.
+
+    Attributes:
+        device: `"cpu"` or `"gpu"`.
+        strategy: the `tf.distribute.Strategy`; build models in `strategy.scope()`.
+        strategy_name: `"none"`, `"mirrored"` or `"multiworker"`.
+        precision: the Keras dtype policy's name (`"float32"` unless mixed).
+        is_chief: whether this process's outputs are the results.
+        out: the output folder; on a non-chief worker, a temporary folder removed at exit.
+        saved_models: the export folder, the same way (None when the recipe exports nothing).
+    """
+
+    device: str
+    strategy: tf.distribute.Strategy
+    strategy_name: str
+    precision: str
+    is_chief: bool
+    out: str
+    saved_models: str | None
+
+    @property
+    def replicas(self) -> int:
+        return self.strategy.num_replicas_in_sync
+
+    def describe(self, global_batch: int | None = None) -> str:
+        """One line: device, strategy, replicas, global batch (and per replica), precision."""
+        batch = "-" if global_batch is None else f"{global_batch} ({global_batch / self.replicas:g} per replica)"
+        worker = ""
+        resolver = getattr(self.strategy, "cluster_resolver", None)
+        if self.strategy_name == "multiworker" and resolver is not None:
+            worker = f"; this process: {resolver.task_type} {resolver.task_id}{' (chief)' if self.is_chief else ''}"
+        return (f"device: {self.device}; strategy: {self.strategy_name} ({type(self.strategy).__name__}); "
+                f"replicas: {self.replicas}; global batch: {batch}; precision: {self.precision}{worker}")
+
+
+def start_runtime(
+    args: argparse.Namespace,
+    parser: argparse.ArgumentParser | None = None,
+    global_batch: int | None = None,
+    op_determinism: bool = True,
+) -> Runtime:
+    """Sets up what `add_runtime_arguments` parsed, prints it, and returns the `Runtime`.
+
+    In order: the output folders are checked (an existing file there is an
+    error now, not after training); the device is chosen (`select_device`);
+    seeds and op determinism are set (`set_deterministic`); the mixed-precision
+    policy, if asked for; the strategy (`make_strategy`), made the current one
+    for the rest of the script (`tf.distribute.experimental_set_strategy`), so
+    that every model is built under it. Only the chief writes
+    to `--out` and `--saved-models`: other workers of a cluster get temporary
+    folders, removed at exit, so they leave nothing to mistake for a result.
+    Errors go through `parser.error` when a parser is given (exit status 2).
+    """
+    folders = [args.out] + ([args.saved_models] if getattr(args, "saved_models", None) else [])
+    try:
+        for folder in folders:
+            if os.path.exists(folder) and not os.path.isdir(folder):
+                raise ValueError(f"{folder!r} exists and is not a folder; expected a folder for the outputs.")
+        device = select_device(args.device, args.replicas if args.strategy == "mirrored" else 1)
+        set_deterministic(args.seed, op_determinism=op_determinism)
+        precision = "float32"
+        if args.mixed_precision:
+            precision = "mixed_float16" if device == "gpu" else "mixed_bfloat16"
+        keras.mixed_precision.set_global_policy(precision)
+        if args.strategy == "multiworker":
+            print("Waiting for every worker in TF_CONFIG to start...", flush=True)
+        strategy = make_strategy(args.strategy, device)
+        if strategy is not tf.distribute.get_strategy():
+            tf.distribute.experimental_set_strategy(strategy)  # the rest of the script builds models under it
+    except (ValueError, RuntimeError) as error:
+        if parser is None:
+            raise
+        parser.error(str(error))
+    chief = is_chief(strategy)
+    if chief:
+        for folder in folders:
+            os.makedirs(folder, exist_ok=True)
+        out, saved_models = folders[0], (folders[1] if len(folders) > 1 else None)
+    else:
+        scratch = tempfile.mkdtemp(prefix="keras_workshop_worker_")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        out, saved_models = os.path.join(scratch, "out"), os.path.join(scratch, "saved_models")
+        os.makedirs(out)
+    runtime = Runtime(device, strategy, args.strategy, precision, chief, out,
+                      saved_models if getattr(args, "saved_models", None) else None)
+    print(runtime.describe(global_batch), flush=True)
+    return runtime

@@ -1,0 +1,42 @@
+"""Under a mixed-precision policy the outputs that feed a loss stay float32, and training stays finite."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_workshop.dropout import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits
+from keras_workshop.movielens import hybrid_rating_model, slide_rating_model
+from keras_workshop.word2vec import skipgram_model
+
+
+@pytest.fixture
+def mixed():
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")  # what --mixed-precision sets on the CPU
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def test_outputs_stay_float32(mixed):
+    slide = slide_rating_model(20, 3, dim=4, hidden=8)
+    ids = np.array([[1, 2, 3], [4, 5, 6]], dtype="int32")
+    cases = [
+        (dropout_mlp(64, (16,), 10), np.zeros((2, 64), "float32")),
+        (slide, ids),
+        (hybrid_rating_model(slide, factors=4), ids),
+        (skipgram_model(50, 8, 5, 4), {"target": np.zeros((2, 4), "int32"), "context": np.zeros((2, 4), "int32"),
+                                       "negatives": np.zeros((2, 5), "int32")}),
+    ]
+    for model, inputs in cases:
+        assert any(layer.compute_dtype == "bfloat16" for layer in model.layers), model.name  # mixed inside
+        assert keras.ops.convert_to_numpy(model(inputs)).dtype == np.float32, model.name
+        assert all(weight.dtype == "float32" for weight in model.trainable_weights), model.name
+
+
+def test_side_by_side_trains_mixed_models_with_fit(mixed):
+    split = noisy_digits(noisy_labels=0, seed=0)
+    models = {f"p={p}": dropout_mlp(64, (32,), 10, dropout_rate=p, name=f"mlp_{p}") for p in (0.0, 0.5)}
+    curves = fit_side_by_side(models, as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0),
+                              as_dataset(split.x_test, split.y_test, 512), epochs=3, verbose=0)
+    for curve in curves.values():
+        assert len(curve["loss"]) == len(curve["val_loss"]) == 3
+        assert np.all(np.isfinite(curve["loss"])) and curve["val_loss"][-1] < curve["val_loss"][0]

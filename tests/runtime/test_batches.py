@@ -1,4 +1,4 @@
-"""`array_batches`: the order of tf.data's own shuffle of the rows, one gather per batch, clear errors."""
+"""`array_batches`: each row once per epoch, reshuffled per epoch, repeatable from the seed; clear errors."""
 
 import numpy as np
 import pytest
@@ -11,18 +11,28 @@ from keras_workshop.runtime import array_batches
 
 @settings(max_examples=20, deadline=None)
 @given(count=st.integers(1, 300), batch_size=st.integers(1, 64), seed=st.one_of(st.none(), st.integers(0, 2**31)))
-def test_same_batches_as_shuffling_the_rows_themselves(count, batch_size, seed):
+def test_every_row_once_per_epoch_in_batches_of_the_size_asked(count, batch_size, seed):
     features = np.arange(count * 3, dtype="float32").reshape(count, 3)
-    labels = np.arange(count) % 7
-    reference = tf.data.Dataset.from_tensor_slices((features, labels))
-    if seed is not None:
-        reference = reference.shuffle(count, seed=seed, reshuffle_each_iteration=True)
-    reference = reference.batch(batch_size)
-    ours = array_batches((features, labels), batch_size, shuffle_seed=seed)
-    for _ in range(2):  # two epochs: reshuffled alike
-        for (x, y), (x_ref, y_ref) in zip(ours, reference, strict=True):
-            np.testing.assert_array_equal(x, x_ref)
-            np.testing.assert_array_equal(y, y_ref)
+    labels = np.arange(count) * 7
+    epochs = []
+    for dataset in (array_batches((features, labels), batch_size, shuffle_seed=seed),) * 3:
+        batches = list(dataset)
+        assert int(dataset.cardinality()) == len(batches)  # known: fit and fit_side_by_side can count steps
+        sizes = [len(y) for _, y in batches]
+        assert sizes == [batch_size] * (count // batch_size) + ([count % batch_size] if count % batch_size else [])
+        x = np.concatenate([x for x, _ in batches])
+        y = np.concatenate([y for _, y in batches])
+        order = y // 7
+        np.testing.assert_array_equal(x, features[order])  # rows stay together
+        assert sorted(order.tolist()) == list(range(count))  # a permutation: each row once
+        epochs.append(order)
+    if seed is None:
+        assert all(order.tolist() == list(range(count)) for order in epochs)
+    elif count >= 6:
+        assert any((epochs[0] != later).any() for later in epochs[1:])  # reshuffled every epoch
+    again = array_batches((features, labels), batch_size, shuffle_seed=seed)
+    for order in epochs:  # the same seed, the same orders, epoch after epoch
+        np.testing.assert_array_equal(np.concatenate([y for _, y in again]) // 7, order)
 
 
 @settings(max_examples=30, deadline=None)

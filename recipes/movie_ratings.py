@@ -73,14 +73,19 @@ parser.add_argument("--folds", type=non_negative_int, default=5, help="cross-val
 parser.add_argument("--epochs", type=positive_int, default=60, help="most epochs per model (early stopping)")
 parser.add_argument("--patience", type=positive_int, default=5, help="epochs without a better validation RMSE")
 parser.add_argument("--batch-size", type=positive_int, default=256)
-parser.add_argument("--dim", type=positive_int, default=16, help="embedding size d")
-parser.add_argument("--hidden", type=positive_int, default=256, help="units of the Dense layer")
-parser.add_argument("--dropout-rate", type=rate, default=0.4, help="the slides' p, for the slide model")
+parser.add_argument("--dim", type=positive_int, default=24, help="embedding size d of the slide model")
+parser.add_argument("--hidden", type=positive_int, default=384, help="units of the slide model's Dense layer")
+parser.add_argument("--dropout-rate", type=rate, default=0.5, help="the slides' p, for the slide model")
 parser.add_argument("--ensemble", type=positive_int, default=3, help="hybrid models averaged in the best model")
+parser.add_argument("--best-dim", type=positive_int, default=16, help="d of the slide part of the best model's members")
+parser.add_argument("--best-hidden", type=positive_int, default=256, help="units of that slide part")
 parser.add_argument("--best-dropout-rate", type=rate, default=0.3, help="p in the best model's members")
 parser.add_argument("--best-batch-size", type=positive_int, default=512)
 parser.add_argument("--best-patience", type=positive_int, default=3)
-parser.add_argument("--implicit", action="store_true", help="add SVD++'s implicit term to the best model (2x time)")
+parser.add_argument("--rated", choices=["stars", "implicit", "none"], default="stars",
+                    help="what the best model's members learn from the training ratings themselves: the (item, stars) "
+                         "pairs of each user and (user, stars) pairs of each item (default), SVD++'s implicit term, "
+                         "or nothing")
 parser.add_argument("--sweep", type=dropout_rates, default=[0.0, 0.2, 0.5, 0.8], help="dropout rates of the sweep")
 parser.add_argument("--sweep-epochs", type=non_negative_int, default=40, help="epochs of each sweep run (0: no sweep)")
 add_runtime_arguments(parser, out="runs/movie_ratings")
@@ -107,19 +112,25 @@ ratings = data.ratings
 print(f"{len(ratings)} ratings; {len(vocabulary)} symbols; a row: {vocabulary.to_symbols(rows[0]).tolist()}")
 
 
-def slide_model(training_ratings, dropout_rate=args.dropout_rate, name="slide_ratings"):
+def slide_model(training_ratings, dropout_rate=args.dropout_rate, name="slide_ratings", dim=args.dim,
+                hidden=args.hidden):
     return slide_rating_model(
-        len(vocabulary), rows.shape[1], dim=args.dim, hidden=args.hidden, dropout_rate=dropout_rate,
+        len(vocabulary), rows.shape[1], dim=dim, hidden=hidden, dropout_rate=dropout_rate,
         mean_rating=float(np.mean(training_ratings)), name=name,
     )
 
 
 def best_model(fit_rows, fit_ratings_, validation):
-    """The ensemble: `--ensemble` hybrids (a slide model + biases + dot product [+ implicit feedback]), averaged."""
-    rated = (fit_rows[:, 0], fit_rows[:, 1]) if args.implicit else None
+    """The ensemble: `--ensemble` hybrids (a slide model + biases + dot product + what was rated), averaged.
+
+    The rated terms read only `fit_rows` and `fit_ratings_`, never the test fold.
+    """
+    rated = {"stars": (fit_rows[:, 0], fit_rows[:, 1], np.rint(fit_ratings_).astype(int)),
+             "implicit": (fit_rows[:, 0], fit_rows[:, 1]), "none": None}[args.rated]
     members = []
     for member in range(args.ensemble):
-        slide = slide_model(fit_ratings_, dropout_rate=args.best_dropout_rate, name=f"slide_{member}")
+        slide = slide_model(fit_ratings_, dropout_rate=args.best_dropout_rate, name=f"slide_{member}",
+                            dim=args.best_dim, hidden=args.best_hidden)
         model = hybrid_rating_model(slide, rated, dropout_rate=args.best_dropout_rate, name=f"hybrid_{member}")
         fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.best_batch_size,
                     patience=args.best_patience, seed=args.seed + member)

@@ -115,20 +115,29 @@ def hybrid_rating_model(
     slide: keras.Model, rated: tuple | None = None, factors: int = 64, dropout_rate: float = 0.3, l2: float = 1e-4,
     name: str = "hybrid_ratings",
 ) -> keras.Model:
-    """The slide model plus biases, a dot product and optionally SVD++'s implicit term, on the same row of ids.
+    """The slide model plus biases, a dot product and what was rated, on the same row of ids.
 
     The row's first field is the user and the second the item. Four terms are
     added: `slide` itself (a `slide_rating_model`, over the whole row); a bias
     per user and per item; the dot product of a user vector and an item vector,
-    with dropout on both; with `rated` (`(user ids, item ids)` of the training
-    ratings), the user vector also gets SVD++'s `ImplicitFeedback` term. An
-    MLP alone learns a dot product poorly (Rendle et al., 2020); these terms
-    give it one. The new tables have the slide model's vocabulary size.
+    with dropout on both. An MLP alone learns a dot product poorly (Rendle et
+    al., 2020); these terms give it one. With `rated`, the training ratings:
+
+    - `(user ids, item ids)`: SVD++'s implicit term (Koren, 2008): the user
+      vector also gets `ImplicitFeedback` over the items the user rated;
+    - `(user ids, item ids, stars)` (integer stars 1 to 5): the user vector gets
+      `ImplicitFeedback` over the (item, stars) pairs the user gave, and the item
+      vector over the (user, stars) pairs it received: one learned vector per
+      id and star value. What a user thought of what they rated, and what
+      raters thought of an item, inform every prediction for them.
+
+    Pass only ratings the model may learn from (never a test fold's). The new
+    tables have the slide model's vocabulary size (times 5 with stars).
 
     Example:
 
     >>> slide = slide_rating_model(vocabulary_size=6, fields=2, dim=4, hidden=8)
-    >>> model = hybrid_rating_model(slide, rated=([0, 1], [3, 4]), factors=4)
+    >>> model = hybrid_rating_model(slide, rated=([0, 1], [3, 4], [5, 2]), factors=4)
     >>> model(np.array([[0, 3], [1, 4]])).shape
     TensorShape([2, 1])
     """
@@ -141,11 +150,23 @@ def hybrid_rating_model(
                                     name="biases")
     vectors = keras.layers.Embedding(vocabulary_size, factors, embeddings_regularizer=penalty, name="factors",
                                      embeddings_initializer=keras.initializers.RandomNormal(stddev=0.01))
-    user_vector = keras.layers.Dropout(dropout_rate)(vectors(user))
-    if rated is not None:
-        implicit = ImplicitFeedback(*rated, vocabulary_size, factors, l2, name="implicit")(user)
-        user_vector = user_vector + keras.layers.Dropout(dropout_rate)(implicit)
-    item_vector = keras.layers.Dropout(dropout_rate)(vectors(item))
+    user_vector, item_vector = vectors(user), vectors(item)
+    if rated is not None and len(rated) == 2:
+        user_vector = user_vector + ImplicitFeedback(*rated, vocabulary_size, factors, l2, name="implicit")(user)
+    elif rated is not None:
+        users, items, stars = (np.asarray(values) for values in rated)
+        if not (len(users) == len(items) == len(stars)) or not np.all(np.isin(stars, [1, 2, 3, 4, 5])):
+            raise ValueError(
+                f"hybrid_rating_model: `rated` needs as many users, items and stars, the stars integers 1 to 5; got "
+                f"{len(users)}, {len(items)} and {len(stars)} values, stars {np.unique(stars)[:10].tolist()}."
+            )
+        by_stars = vocabulary_size * (stars.astype(np.int64) - 1)  # one symbol per (id, stars)
+        user_vector = user_vector + ImplicitFeedback(users, items + by_stars, 5 * vocabulary_size, factors, l2,
+                                                     name="rated_items")(user)
+        item_vector = item_vector + ImplicitFeedback(items, users + by_stars, 5 * vocabulary_size, factors, l2,
+                                                     name="raters")(item)
+    user_vector = keras.layers.Dropout(dropout_rate)(user_vector)
+    item_vector = keras.layers.Dropout(dropout_rate)(item_vector)
     dot = ops.sum(user_vector * item_vector, axis=-1, keepdims=True)
     rating = keras.layers.Add(name="rating", dtype="float32")([slide(row), biases(user), biases(item), dot])
     return keras.Model(row, rating, name=name)

@@ -8,6 +8,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_workshop.movielens import (
     PRIOR_RATINGS,
@@ -169,3 +171,32 @@ def test_rating_export_through_the_cpp_loader(small_export):
     assert result.returncode == 0, result.stdout + result.stderr
     for line in ("serving_default -> rating", "recommend -> titles: equal", "recommend -> found: equal"):
         assert line in result.stdout, result.stdout
+
+
+def test_rated_stars_terms_are_the_normalised_sums_over_id_and_stars_symbols():
+    users, items, stars = [0, 0, 1], [4, 5, 4], [5, 1, 3]
+    model = hybrid_rating_model(slide_rating_model(6, 2, dim=2, hidden=4), rated=(users, items, stars), factors=3)
+    rated_items, raters = model.get_layer("rated_items"), model.get_layer("raters")
+    rng = np.random.default_rng(0)
+    table_items = rng.standard_normal((30, 3)).astype("float32")
+    table_raters = rng.standard_normal((30, 3)).astype("float32")
+    rated_items.item_vectors.assign(table_items)
+    raters.item_vectors.assign(table_raters)
+    symbol = lambda other, star: other + 6 * (star - 1)  # noqa: E731  one row per (id, stars)
+    # user 0 gave item 4 five stars and item 5 one star; item 4 got 5 stars from user 0 and 3 from user 1
+    np.testing.assert_allclose(np.asarray(rated_items(np.array([0]))[0]),
+                               (table_items[symbol(4, 5)] + table_items[symbol(5, 1)]) / np.sqrt(2), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(raters(np.array([4]))[0]),
+                               (table_raters[symbol(0, 5)] + table_raters[symbol(1, 3)]) / np.sqrt(2), rtol=1e-6)
+    assert model(np.array([[0, 4], [1, 5]])).shape == (2, 1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.one_of(st.integers(-2, 8), st.floats(0, 6), st.just(float("nan"))), min_size=1, max_size=4))
+def test_rated_stars_must_be_whole_stars(stars):
+    slide = slide_rating_model(6, 2, dim=2, hidden=4)
+    if all(float(star).is_integer() and 1 <= star <= 5 for star in stars):  # 3 and 3.0 are whole stars
+        hybrid_rating_model(slide, rated=([0] * len(stars), [4] * len(stars), stars), factors=2)
+        return
+    with pytest.raises(ValueError, match="the stars integers 1 to 5"):
+        hybrid_rating_model(slide, rated=([0] * len(stars), [4] * len(stars), stars), factors=2)

@@ -40,7 +40,9 @@ def fit_side_by_side(
     a mixed-precision policy, are trained one after another with `compile`
     and `fit` instead (`runtime.fit`; the curves are then the same
     cross-entropy, as a metric), since the side-by-side step is written for
-    one device in float32.
+    one device in float32. A dataset that reshuffles every pass then gives
+    each model its own orders (the passes continue from model to model), so
+    the curves are comparable but not identical to the side-by-side ones.
 
     Args:
         models: name -> a compiled-or-not Keras model ending in a softmax.

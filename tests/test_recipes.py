@@ -188,3 +188,9 @@ def test_every_recipe_takes_the_shared_options(recipe):
     assert result.returncode == 0
     for option in ("--device", "--strategy", "--replicas", "--mixed-precision", "--seed", "--out"):
         assert option in result.stdout, (recipe, option)
+
+
+@pytest.mark.parametrize("recipe", ["word_embeddings.py", "movie_embeddings.py"])
+def test_a_nan_learning_rate_is_refused(recipe, tmp_path):
+    result = run_recipe(recipe, "--learning-rate", "nan", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "expected a finite number > 0, got 'nan'" in result.stderr

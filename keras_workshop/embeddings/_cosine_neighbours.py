@@ -169,7 +169,7 @@ class CosineNeighbours(keras.callbacks.Callback):
         self.history.append(record)
         self._last_logged = epoch
         if self._file is not None:
-            self._file.write(json.dumps(record) + "\n")
+            self._file.write(json.dumps(record, allow_nan=False) + "\n")  # valid JSON or an error, never -Infinity
             self._file.flush()
         if self.tensorboard_dir:
             self._summaries(record)

@@ -44,6 +44,9 @@ def nearest_neighbours(
         unspecified.
         A zero row has cosine 0 with every row.
 
+    Raises:
+        ValueError: for a row with NaN or inf (naming the rows), bad ids, or k.
+
     Example:
 
     >>> vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
@@ -70,6 +73,8 @@ def nearest_neighbours(
         chunk_size = _SCORES_PER_CHUNK // max(len(ids), 1)
     chunk_size = int(min(max(chunk_size - chunk_size % _GROUP, k, _GROUP), len(matrix)))
 
+    if not np.isfinite(matrix[ids]).all():
+        _refuse_non_finite(matrix)
     queries = unit_rows(matrix[ids])
     best_scores = np.full((len(ids), k), -np.inf, dtype=matrix.dtype)
     best_ids = np.full((len(ids), k), -1, dtype=np.int64)
@@ -78,12 +83,23 @@ def nearest_neighbours(
         if exclude_self:
             own = np.nonzero((ids >= start) & (ids < start + len(scores)))[0]
             scores[ids[own] - start, own] = -np.inf
+        if np.isnan(scores).any():  # a NaN or inf row: its scores are NaN (found here, not by a pass over the matrix)
+            _refuse_non_finite(matrix)
         _merge(best_scores, best_ids, scores, start)
 
     order = np.lexsort((best_ids, -best_scores), axis=-1)
     best_ids = np.take_along_axis(best_ids, order, axis=1)
     best_scores = np.take_along_axis(best_scores, order, axis=1)
     return (best_ids[0], best_scores[0]) if single else (best_ids, best_scores)
+
+
+def _refuse_non_finite(matrix: np.ndarray) -> None:
+    rows = np.nonzero(~np.isfinite(matrix).all(axis=1))[0]
+    raise ValueError(
+        f"nearest_neighbours: the embedding matrix has NaN or inf in rows {rows[:10].tolist()}"
+        f"{' ...' if len(rows) > 10 else ''} ({len(rows)} rows); cosine neighbours need finite vectors "
+        "(a diverged training run?)."
+    )
 
 
 def _as_numpy(embeddings) -> np.ndarray:

@@ -27,6 +27,18 @@ def unit_rows(rows) -> np.ndarray:
 
 
 def inverse_norms(rows: np.ndarray) -> np.ndarray:
-    """`1 / ||row||` for each row of a float matrix, 0 for zero rows (scales scores instead of rows)."""
-    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))
-    return np.divide(1, norms, out=np.zeros_like(norms), where=norms > 0)
+    """`1 / ||row||` for each row of a float matrix, 0 for zero rows (scales scores instead of rows).
+
+    Rows whose squared norm underflows (values near 1e-20 in float32) or
+    overflows (near 1e20) are measured again scaled by their largest value,
+    so they get their true norm rather than being taken for zero rows.
+    """
+    squares = np.einsum("ij,ij->i", rows, rows)
+    norms = np.sqrt(squares)
+    # Squares that overflowed, or fell below the normal range (where precision is lost): rare rows.
+    redo = np.nonzero((squares < np.finfo(rows.dtype).tiny) | (squares == np.inf))[0]
+    if len(redo):
+        scales = np.abs(rows[redo]).max(axis=1)
+        scaled = rows[redo] / np.where(scales > 0, scales, 1)[:, None]
+        norms[redo] = scales * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+    return np.divide(1, norms, out=np.zeros_like(norms), where=(norms > 0) & (norms < np.inf))

@@ -36,6 +36,8 @@ def export_for_serving(
     The SavedModel has the `serve` tag and a `serving_default` signature
     (method predict, dropout inactive) with a named input (the model's
     `keras.Input` name, or `input_name`) and a named output (`output_name`).
+    Float inputs with NaN or inf fail there with `InvalidArgumentError` naming
+    the input, never a plausible-looking output.
     It is written to a staging folder beside the target and renamed into
     place only when complete, so a TF Serving poller never sees a partial
     version, even if the process is killed mid-export; staging folders of
@@ -119,7 +121,7 @@ def export_for_serving(
         signature = tf.TensorSpec((None,) + tuple(spec.shape[1:]), spec.dtype, name=input_name)
         archive.add_endpoint(
             "serving_default",
-            lambda inputs: {output_name: model(inputs, training=False)},
+            lambda inputs: {output_name: model(_finite(inputs, input_name), training=False)},
             input_signature=[signature],
         )
         sample = _sample_input(signature)
@@ -143,6 +145,14 @@ def export_for_serving(
         target = publish(staged, model_dir, version, overwrite)
     write_model_config(base_dir)
     return target
+
+
+def _finite(inputs, name: str):
+    """Float inputs with NaN or inf fail with an error naming the input, instead of a plausible output."""
+    if not inputs.dtype.is_floating:
+        return inputs
+    return tf.debugging.assert_all_finite(inputs, f"serving_default: input '{name}' has NaN or inf values; "
+                                                  "expected finite numbers")
 
 
 def _first_embedding(model: keras.Model):

@@ -145,3 +145,18 @@ def test_initial_log_of_a_fit_that_starts_later_is_at_its_first_epoch(tmp_path):
         ids, np.zeros(len(WORDS)), epochs=5, initial_epoch=3, verbose=0, callbacks=[callback]
     )
     assert [r["epoch"] for r in callback.history] == [3, 4, 5]
+
+
+def test_diverged_weights_are_an_error_not_minus_infinity_in_the_log(tmp_path):
+    model = model_with(planted_weights())
+    callback = CosineNeighbours(model.layers[0], WORDS, ["apple"], k=3, verbose=0, log_path=str(tmp_path / "log.jsonl"))
+    callback.set_model(model)
+    callback.on_train_begin()
+    diverged = planted_weights()
+    diverged[5] = np.nan  # one row, as a diverging run leaves it
+    model.layers[0].embeddings.assign(diverged)
+    with pytest.raises(ValueError, match=r"NaN or inf in rows \[5\]"):
+        callback.log(1)
+    callback.on_train_end()
+    for line in (tmp_path / "log.jsonl").read_text().splitlines():
+        json.loads(line)  # whatever was written is valid JSON

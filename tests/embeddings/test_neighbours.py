@@ -94,3 +94,27 @@ def test_memory_stays_bounded_by_the_chunk():
     tracemalloc.stop()
     # a full (500 x 200k) score matrix would be 400 MB; the chunks keep it near 8 MB
     assert peak < 64 * 2**20, peak
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 39), st.sampled_from([np.nan, np.inf, -np.inf]), st.integers(0, 39))
+def test_a_nan_or_inf_row_is_an_error_naming_it(bad_row, bad, query):
+    matrix = np.random.default_rng(0).standard_normal((40, 6)).astype(np.float32)
+    matrix[bad_row, 3] = bad
+    with pytest.raises(ValueError, match=rf"NaN or inf in rows \[{bad_row}\]"):
+        nearest_neighbours(matrix, [query, (query + 1) % 40], k=5)
+    with pytest.raises(ValueError, match=rf"NaN or inf in rows \[{bad_row}\]"):
+        nearest_neighbours(matrix, query, k=5)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31), st.lists(st.integers(-30, 30), min_size=40, max_size=40))
+def test_tiny_and_huge_rows_keep_their_direction(seed, exponents):
+    rng = np.random.default_rng(seed)
+    directions = rng.standard_normal((40, 6))
+    matrix = (directions * 10.0 ** np.array(exponents)[:, None]).astype(np.float32)
+    unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    expected = unit @ unit[0]
+    expected[0] = -np.inf
+    ids, scores = nearest_neighbours(matrix, 0, k=3)
+    np.testing.assert_allclose(scores, np.sort(expected)[::-1][:3], atol=1e-5)

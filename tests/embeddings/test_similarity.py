@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_workshop import cosine_similarity, euclidean_distance
 
@@ -26,3 +28,35 @@ def test_zero_vector_has_cosine_zero():
 def test_mismatched_sizes_name_the_shapes():
     with pytest.raises(ValueError, match=r"got shapes \(2,\) and \(3,\)"):
         cosine_similarity([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    exponent_x=st.integers(-35, 35),
+    exponent_y=st.integers(-35, 35),
+    size=st.integers(1, 8),
+)
+def test_tiny_and_huge_vectors_get_their_true_cosine_and_distance(seed, exponent_x, exponent_y, size):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(size) * 10.0**exponent_x).astype(np.float32)
+    y = (rng.standard_normal(size) * 10.0**exponent_y).astype(np.float32)
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    expected = x64 @ y64 / (np.linalg.norm(x64) * np.linalg.norm(y64))
+    assert abs(float(cosine_similarity(x, y)) - expected) < 1e-5
+    assert float(cosine_similarity(x, x)) == pytest.approx(1.0, abs=1e-6)  # 1e-30 with itself: 1, not 0
+    distance = float(euclidean_distance(x, y))
+    assert distance == pytest.approx(np.linalg.norm(x64 - y64), rel=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 5), st.sampled_from([np.nan, np.inf, -np.inf]), st.booleans())
+def test_nan_or_inf_is_an_error_for_arrays_and_nan_for_tensors(position, bad, in_x):
+    clean = np.linspace(1, 2, 6).astype(np.float32)
+    dirty = clean.copy()
+    dirty[position] = bad
+    x, y = (dirty, clean) if in_x else (clean, dirty)
+    for function in (cosine_similarity, euclidean_distance):
+        with pytest.raises(ValueError, match=rf"NaN or inf in {'x' if in_x else 'y'} at \[\[{position}\]\]"):
+            function(x, y)
+    assert np.isnan(float(cosine_similarity(tf.constant(x), tf.constant(y))))

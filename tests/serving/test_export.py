@@ -11,6 +11,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_workshop import slides
 from keras_workshop.dropout import dropout_mlp
@@ -155,6 +157,25 @@ def test_bad_ids_and_k_are_rejected_by_the_served_graph(tmp_path):
     assert "[42]" in lines[0] and "expected ids in [0, 10)" in lines[0]
     assert "[-1]" in lines[1] and "expected ids in [0, 10)" in lines[1]
     assert "k must be in [1, 9]" in lines[2]
+
+
+@pytest.fixture(scope="module")
+def served_mlp(tmp_path_factory):
+    path = export_for_serving(dropout_mlp(4, (8,), 3, dropout_rate=0.5), "mlp",
+                              base_dir=str(tmp_path_factory.mktemp("mlp")), output_name="probabilities")
+    return tf.saved_model.load(path).signatures["serving_default"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 4), st.integers(0, 3), st.sampled_from([np.nan, np.inf, -np.inf]))
+def test_served_features_with_nan_or_inf_are_refused(served_mlp, rows, column, bad):
+    features = np.ones((rows + 1, 4), dtype="float32")
+    features[rows, column] = bad
+    with pytest.raises(tf.errors.InvalidArgumentError, match="input 'features' has NaN or inf values"):
+        served_mlp(features=tf.constant(features))
+    probabilities = served_mlp(features=tf.constant(np.ones((2, 4), "float32")))["probabilities"].numpy()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-6)  # finite features still answer
+    assert served_mlp(features=tf.zeros((0, 4)))["probabilities"].shape == (0, 3)  # the empty batch too
 
 
 KILLED_EXPORTER = textwrap.dedent(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 
 from keras_workshop import _keras1
 from keras_workshop.embeddings import _ids
@@ -19,6 +20,10 @@ class Embedding(keras.layers.Embedding):
     id raises `tf.errors.InvalidArgumentError` naming the id and the range.
     XLA would drop that check, so a validating layer reports
     `supports_jit = False` and Keras compiles the model without XLA.
+
+    A drop-in for Keras' layer: ragged and sparse ids (checked through their
+    values), `mask_zero`, `enable_lora`, `quantize("int8" | "int4")` (the
+    check stays in the quantized call), constraints, `weights=` and saving.
 
     Args:
         input_dim: vocabulary size `n`; valid ids are `0 .. n - 1`.
@@ -64,9 +69,27 @@ class Embedding(keras.layers.Embedding):
         self.supports_jit = not validate_ids
 
     def call(self, inputs):
-        if self.validate_ids:
-            inputs = _ids.assert_ids_in_range(inputs, self.input_dim, f"Embedding '{self.name}'")
-        return super().call(inputs)
+        return super().call(self._checked(inputs))
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        # Keras refuses to quantize subclasses, whose `call` might differ; ours only checks the ids
+        # before Keras' own lookup, and `quantized_call` below keeps that check.
+        super().quantize(mode, type_check=False, config=config)
+
+    def quantized_call(self, inputs, *args, **kwargs):
+        return super().quantized_call(self._checked(inputs), *args, **kwargs)
+
+    def _checked(self, inputs):
+        """`inputs` with the in-graph id check; ragged and sparse ids are checked through their values."""
+        if not self.validate_ids:
+            return inputs
+        name = f"Embedding '{self.name}'"
+        if isinstance(inputs, tf.RaggedTensor):
+            return inputs.with_flat_values(_ids.assert_ids_in_range(inputs.flat_values, self.input_dim, name))
+        if isinstance(inputs, tf.SparseTensor):
+            values = _ids.assert_ids_in_range(inputs.values, self.input_dim, name)
+            return tf.SparseTensor(inputs.indices, values, inputs.dense_shape)
+        return _ids.assert_ids_in_range(inputs, self.input_dim, name)
 
     def get_config(self):
         config = super().get_config()

@@ -1,10 +1,14 @@
-"""Bad ids fail inside the model's graph: eager, traced, fit and exported."""
+"""Bad ids fail inside the model's graph: eager, traced, fit and exported; and the layer is a drop-in for Keras'."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_workshop import slides
+from keras_workshop.embeddings import Embedding
 
 RANGE = r"is out of range: expected ids in \[0, 10\)"
 
@@ -72,3 +76,61 @@ def test_an_empty_batch_is_a_valid_input_in_graphs_and_exports(tmp_path):
     assert served.signatures["embed"](ids=tf.zeros((0,), tf.int32))["vectors"].shape == (0, 4)
     answer = served.signatures["neighbours"](ids=tf.zeros((0,), tf.int32), k=tf.constant(3))
     assert answer["neighbour_ids"].shape == (0, 3)
+
+
+def pair_of_layers(**kwargs):
+    """Our Embedding and Keras' own, with the same weights."""
+    ours, theirs = Embedding(10, 4, **kwargs), keras.layers.Embedding(10, 4, **kwargs)
+    ours.build((None, 3))
+    theirs.build((None, 3))
+    theirs.set_weights(ours.get_weights())
+    return ours, theirs
+
+
+def test_drop_in_for_ragged_and_sparse_ids():
+    ours, theirs = pair_of_layers()
+    ragged = tf.ragged.constant([[1, 2], [3], []])
+    np.testing.assert_array_equal(ours(ragged).flat_values, theirs(ragged).flat_values)
+    sparse = tf.sparse.from_dense(tf.constant([[1, 0, 3], [0, 9, 0]]))
+    np.testing.assert_array_equal(ours(sparse), theirs(sparse))
+
+
+@pytest.mark.parametrize("mode", ["int8", "int4"])
+def test_drop_in_for_quantization_and_the_check_stays(mode, tmp_path):
+    ours, theirs = pair_of_layers()
+    ours.quantize(mode)
+    theirs.quantize(mode)
+    ids = np.array([[1, 2, 9]])
+    np.testing.assert_array_equal(ours(ids), theirs(ids))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="id 10 is out of range"):
+        ours(np.array([[1, 10]]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+        tf.function(ours)(tf.constant([[-1, 2]]))
+    model = keras.Sequential([keras.Input((3,), dtype="int32"), ours])
+    model.save(tmp_path / "quantized.keras")
+    loaded = keras.saving.load_model(tmp_path / "quantized.keras")
+    np.testing.assert_array_equal(loaded(ids), ours(ids))
+
+
+def test_drop_in_for_lora_and_masking():
+    ours, theirs = pair_of_layers(mask_zero=True)
+    ours.enable_lora(2)
+    theirs.enable_lora(2)
+    theirs.set_weights(ours.get_weights())
+    ids = np.array([[0, 2, 9]])
+    np.testing.assert_array_equal(ours(ids), theirs(ids))
+    np.testing.assert_array_equal(ours.compute_mask(ids), theirs.compute_mask(ids))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=4), min_size=1, max_size=4), st.integers(10, 2**31 - 1),
+       st.booleans(), st.booleans())
+def test_bad_ids_in_ragged_or_sparse_tensors_fail_like_dense_ones(rows, bad, negative, sparse):
+    layer = Embedding(10, 4)
+    rows = [list(row) for row in rows]
+    rows[0] = rows[0] + [-1 if negative else bad]
+    ids = tf.ragged.constant(rows, dtype=tf.int64)
+    if sparse:
+        ids = ids.to_sparse()
+    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"id {-1 if negative else bad} is out of range"):
+        layer(ids)

@@ -22,8 +22,10 @@ shown for any of them.
 from __future__ import annotations
 
 import keras
+from keras import ops
 
 from keras_workshop import _keras1
+from keras_workshop.embeddings import _ids
 from keras_workshop.embeddings._embedding import Embedding
 
 __all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Sequential"]
@@ -55,6 +57,23 @@ class Sequential(keras.Sequential):
                 first = keras.layers.InputLayer(shape=input_shape, name="features")
             super().add(first, rebuild=False)
         super().add(layer, rebuild=rebuild)
+        self._validates_ids()
+
+    def call(self, inputs, training=None, mask=None):
+        # Keras casts a model's inputs to its input dtype (int32) before any layer runs, which reads
+        # id 1.5 as 1 and 2**32 + 3 as 3: a validating first Embedding checks the ids as given first
+        # (and `_validates_ids` turns off the autocast of float inputs that would truncate them).
+        if self._validates_ids() and ops.is_tensor(inputs):
+            first = self.layers[0]
+            inputs = _ids.assert_ids_in_range(inputs, first.input_dim, f"Embedding '{first.name}'")
+        return super().call(inputs, training=training, mask=mask)
+
+    def _validates_ids(self) -> bool:
+        first = self.layers[0] if self.layers else None
+        validates = isinstance(first, Embedding) and first.validate_ids
+        if validates:
+            self.autocast = False
+        return validates
 
 
 def Dense(units: int | None = None, input_shape=None, activation=None, **kwargs):

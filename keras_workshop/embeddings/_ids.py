@@ -41,25 +41,32 @@ def assert_ids_in_range(ids, num_ids: int, name: str):
     assertions: callers that validate must not be compiled with XLA.
     """
     if tf.executing_eagerly():
-        values = np.asarray(ids).astype(np.int64).ravel()
-        bad = (values < 0) | (values >= num_ids)
+        values = np.asarray(ids).ravel()
+        if values.dtype.kind not in "iuf":
+            raise tf.errors.InvalidArgumentError(None, None, f"{name}: expected integer ids, got dtype {values.dtype}.")
+        # Compared as given: 1.5 or 2**32 + 3 is not read as row 1 or 3.
+        bad = ~((values >= 0) & (values < num_ids) & (values == np.floor(values)))
         if bad.any():
             raise tf.errors.InvalidArgumentError(
                 None,
                 None,
                 f"{name}: id {values[bad][0]} is out of range: expected ids in "
-                f"[0, {num_ids}). Out-of-range ids: {int(bad.sum())}",
+                f"[0, {num_ids}) (whole numbers). Out-of-range ids: {int(bad.sum())}",
             )
         return ids
-    flat = tf.reshape(tf.cast(ids, tf.int64), [-1])
-    bad = tf.logical_or(flat < 0, flat >= num_ids)
+    flat = tf.reshape(ids, [-1])
+    if flat.dtype.is_floating:  # compared as given (never truncated): NaN, 1.5 and -0.5 are bad ids
+        bad = tf.logical_not((flat >= 0) & (flat < num_ids) & tf.equal(flat, tf.floor(flat)))
+    else:
+        flat = tf.cast(flat, tf.int64)
+        bad = tf.logical_or(flat < 0, flat >= num_ids)
     first_bad = tf.boolean_mask(flat, bad)[:1]  # empty when all are good, and for an empty batch
     check = tf.debugging.Assert(
         tf.logical_not(tf.reduce_any(bad)),
         [
             f"{name}: id",
             first_bad,
-            f"is out of range: expected ids in [0, {num_ids}). Out-of-range ids:",
+            f"is out of range: expected ids in [0, {num_ids}) (whole numbers). Out-of-range ids:",
             tf.reduce_sum(tf.cast(bad, tf.int32)),
         ],
     )

@@ -134,3 +134,32 @@ def test_bad_ids_in_ragged_or_sparse_tensors_fail_like_dense_ones(rows, bad, neg
         ids = ids.to_sparse()
     with pytest.raises(tf.errors.InvalidArgumentError, match=rf"id {-1 if negative else bad} is out of range"):
         layer(ids)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.one_of(
+    # 1.5, -0.5, 9.99: never truncated to a row (as float32, which Keras' data adapters convert to)
+    st.floats(-20, 30).filter(lambda value: np.float32(value) != np.floor(np.float32(value))),
+    st.integers(2**31, 2**62).map(np.int64),  # past int32: never wrapped to a row
+    st.integers(-(2**62), -1).map(np.int64),
+    st.integers(10, 2**31 - 1).map(np.int64),
+))
+def test_a_slide_model_rejects_bad_ids_as_given_on_every_path(bad):
+    model = slides.Sequential()
+    model.add(slides.Embedding(output_dim=2, input_dim=10, input_length=1))
+    model.compile("sgd", "mse")
+    ids = np.array([[1], [bad]])
+    shown = str(np.asarray(bad).item()) if isinstance(bad, np.int64) else None
+    paths = {
+        "eager": lambda: model(ids),
+        "predict": lambda: model.predict(ids, verbose=0),
+        "fit": lambda: model.fit(ids, np.zeros((2, 1, 2)), verbose=0),
+        "tf.data": lambda: model.predict(tf.data.Dataset.from_tensor_slices(ids).batch(2), verbose=0),
+    }
+    for path, run in paths.items():
+        with pytest.raises(tf.errors.InvalidArgumentError, match=RANGE) as raised:
+            run()
+        if shown is not None:
+            assert shown in str(raised.value), path  # the value as given, not a wrapped one
+    np.testing.assert_array_equal(model.predict(np.array([[3], [3.0]]), verbose=0)[0],
+                                  model.predict(np.array([[3]]), verbose=0)[0])  # whole floats are ids

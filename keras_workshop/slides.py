@@ -57,23 +57,22 @@ class Sequential(keras.Sequential):
                 first = keras.layers.InputLayer(shape=input_shape, name="features")
             super().add(first, rebuild=False)
         super().add(layer, rebuild=rebuild)
-        self._validates_ids()
+        if self._validating_embedding() is not None:
+            self.autocast = False  # Keras' autocast would cast float ids to int32 before `call` checks them
 
     def call(self, inputs, training=None, mask=None):
         # Keras casts a model's inputs to its input dtype (int32) before any layer runs, which reads
         # id 1.5 as 1 and 2**32 + 3 as 3: a validating first Embedding checks the ids as given first
-        # (and `_validates_ids` turns off the autocast of float inputs that would truncate them).
-        if self._validates_ids() and ops.is_tensor(inputs):
-            first = self.layers[0]
+        # (`add` turns off the autocast of float inputs that would truncate them).
+        first = self._validating_embedding()
+        if first is not None and ops.is_tensor(inputs):
             inputs = _ids.assert_ids_in_range(inputs, first.input_dim, f"Embedding '{first.name}'")
         return super().call(inputs, training=training, mask=mask)
 
-    def _validates_ids(self) -> bool:
+    def _validating_embedding(self) -> Embedding | None:
+        """The first layer, when it is an Embedding that checks its ids."""
         first = self.layers[0] if self.layers else None
-        validates = isinstance(first, Embedding) and first.validate_ids
-        if validates:
-            self.autocast = False
-        return validates
+        return first if isinstance(first, Embedding) and first.validate_ids else None
 
 
 def Dense(units: int | None = None, input_shape=None, activation=None, **kwargs):

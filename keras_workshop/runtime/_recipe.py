@@ -100,7 +100,8 @@ def start_runtime(
     folders, removed at exit, so they leave nothing to mistake for a result.
     Errors go through `parser.error` when a parser is given (exit status 2).
     """
-    folders = [args.out] + ([args.saved_models] if getattr(args, "saved_models", None) else [])
+    exports = getattr(args, "saved_models", None) or None
+    folders = [args.out] + ([exports] if exports else [])
     try:
         for folder in folders:
             if os.path.exists(folder) and not os.path.isdir(folder):
@@ -124,13 +125,13 @@ def start_runtime(
     if chief:
         for folder in folders:
             os.makedirs(folder, exist_ok=True)
-        out, saved_models = folders[0], (folders[1] if len(folders) > 1 else None)
+        out, saved_models = args.out, exports
     else:
         scratch = tempfile.mkdtemp(prefix="keras_workshop_worker_")
         atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-        out, saved_models = os.path.join(scratch, "out"), os.path.join(scratch, "saved_models")
+        out = os.path.join(scratch, "out")
+        saved_models = os.path.join(scratch, "saved_models") if exports else None
         os.makedirs(out)
-    runtime = Runtime(device, strategy, args.strategy, precision, chief, out,
-                      saved_models if getattr(args, "saved_models", None) else None)
+    runtime = Runtime(device, strategy, args.strategy, precision, chief, out, saved_models)
     print(runtime.describe(global_batch), flush=True)
     return runtime

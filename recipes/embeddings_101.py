@@ -30,7 +30,7 @@ from keras_workshop.slides import Embedding, Sequential
 
 parser = argparse.ArgumentParser(description="The Embeddings slides, claim by claim.")
 parser.add_argument("--pairs", type=positive_int, default=5000, help="random pairs per dimension")
-add_runtime_arguments(parser, out="runs/embeddings_101")
+add_runtime_arguments(parser, out="runs/embeddings_101", resume=False)
 args = parser.parse_args()
 
 runtime = start_runtime(args, parser, global_batch=None)

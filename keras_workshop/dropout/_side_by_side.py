@@ -9,7 +9,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop.runtime._batches import counts_epochs, start_at_epoch
 from keras_workshop.runtime._multiworker import fit
+from keras_workshop.runtime._resume import EpochStore, announce, next_backup_folder
 
 
 def fit_side_by_side(
@@ -40,9 +42,15 @@ def fit_side_by_side(
     a mixed-precision policy, are trained one after another with `compile`
     and `fit` instead (`runtime.fit`; the curves are then the same
     cross-entropy, as a metric), since the side-by-side step is written for
-    one device in float32. A dataset that reshuffles every pass then gives
-    each model its own orders (the passes continue from model to model), so
-    the curves are comparable but not identical to the side-by-side ones.
+    one device in float32. Each model then sees the same orders as the
+    others (each `fit` starts at epoch 0's), but the curves are comparable,
+    not identical, to the side-by-side ones.
+
+    Every call starts `train` at epoch 0's shuffle order (for datasets that
+    count their epochs, such as `as_dataset`'s). After
+    `runtime.resume_training` (a recipe's `--resume`) every epoch is backed
+    up, and a run started again continues from the last finished one, with
+    the same curves and weights as without the interruption.
 
     Args:
         models: name -> a compiled-or-not Keras model ending in a softmax.
@@ -98,6 +106,23 @@ def fit_side_by_side(
             total, count = total + tf.stack(losses) * size, count + size
         return total / count
 
+    # What a resumed run continues from (`runtime.resume_training`): every variable, the curves so far.
+    backup = next_backup_folder()
+    store = EpochStore(backup) if backup else None
+    state = store.load() if store else None
+    kept = [v for network in networks for v in network.variables] + list(optimizer.variables)
+    curves = {name: {"loss": [], "val_loss": []} for name in names}
+    first = 0
+    if state is not None:
+        if len(state["arrays"]) != len(kept):
+            raise ValueError(f"fit_side_by_side: the backup in {backup!r} is of other models; delete it to start over.")
+        for number, variable in enumerate(kept):
+            variable.assign(state["arrays"][f"variable_{number}"])
+        curves, first = state["curves"], state["epoch"]
+        announce(backup, first)
+    if counts_epochs(train):
+        start_at_epoch(train, first)  # the first pass is epoch `first`'s order
+
     # Iterators over repeated datasets, advanced inside the graph: creating an
     # iterator inside a tf.function on every call costs more than the epoch itself.
     train_iterator, validation_iterator = iter(train.repeat()), iter(validation.repeat())
@@ -109,14 +134,17 @@ def fit_side_by_side(
             mean_losses(validation_iterator, validation_steps, training=False),
         )
 
-    curves = {name: {"loss": [], "val_loss": []} for name in names}
     labels = [f"val_loss[{name}]" for name in names]
     progress = keras.utils.Progbar(epochs, stateful_metrics=labels, unit_name="epoch") if verbose else None
-    for _ in range(epochs):
+    if progress and first:
+        progress.update(first)
+    for epoch in range(first, epochs):
         train_losses, validation_losses = (np.asarray(t) for t in run_epoch())
         for name, train_loss, validation_loss in zip(names, train_losses, validation_losses):
             curves[name]["loss"].append(float(train_loss))
             curves[name]["val_loss"].append(float(validation_loss))
+        if store is not None:
+            store.save(epoch + 1, {"curves": curves}, {f"variable_{n}": np.asarray(v) for n, v in enumerate(kept)})
         if progress:
             progress.add(1, values=list(zip(labels, validation_losses)))
     return curves

@@ -1,7 +1,8 @@
 """Embeddings: symbols to ids to one-hot and dense vectors, similarity, neighbours.
 
 The slides' "Embeddings" section: `Vocabulary` and `onehot` (symbols of any kind to
-ids and one-hot vectors), the validating `Embedding` layer, `euclidean_distance` and
+ids and one-hot vectors), the validating `Embedding` layer and `IdsModel` (a functional
+model fed ids, checked as given), `euclidean_distance` and
 `cosine_similarity`, `unit_rows` (the one row normalisation everything else uses),
 `nearest_neighbours`, the training callback `CosineNeighbours`, and TensorBoard
 projector files (`write_projector`).
@@ -14,6 +15,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "_vocabulary": ["Vocabulary", "onehot"],
         "_embedding": ["Embedding"],
+        "_ids_model": ["IdsModel"],
         "_similarity": ["cosine_similarity", "euclidean_distance"],
         "_unit_rows": ["unit_rows"],
         "_neighbours": ["nearest_neighbours"],

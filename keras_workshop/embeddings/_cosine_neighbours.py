@@ -152,6 +152,33 @@ class CosineNeighbours(keras.callbacks.Callback):
             self._writer.close()
             self._writer = None
 
+    def get_state(self) -> dict:
+        """The state of this run as JSON, for `runtime.EpochBackup`."""
+        return {"previous": {probe: sorted(names) for probe, names in self._previous.items()},
+                "last_logged": self._last_logged, "epochs_done": self._epochs_done, "history": self.history}
+
+    def set_state(self, state: dict) -> None:
+        """Continues the run `state` is from: what was logged after it (lines, TensorBoard events) is dropped.
+
+        Called after `on_train_begin` by `runtime.EpochBackup` when training resumes.
+        """
+        self._previous = {probe: set(names) for probe, names in state["previous"].items()}
+        self._last_logged, self._epochs_done, self.history = state["last_logged"], state["epochs_done"], state["history"]
+        done = -1 if self._epochs_done is None else self._epochs_done
+        if self._file is not None:
+            self._file.close()
+            with open(self.log_path) as file:
+                earlier = [line for line in file if line.strip()]
+            logged = {record["epoch"] for record in self.history}
+            kept = [line for line in earlier if json.loads(line)["epoch"] <= done and json.loads(line)["epoch"] not in logged]
+            temporary = f"{self.log_path}.tmp"
+            with open(temporary, "w") as file:
+                file.writelines(kept + [json.dumps(record, allow_nan=False) + "\n" for record in self.history])
+            os.replace(temporary, self.log_path)
+            self._file = open(self.log_path, "a")
+        if self.tensorboard_dir:
+            drop_summaries_after(self.tensorboard_dir, done)
+
     def log(self, epoch: int) -> dict:
         """Computes, records and returns the neighbours of every probe at `epoch`."""
         weights = self.layer.embeddings
@@ -189,6 +216,43 @@ class CosineNeighbours(keras.callbacks.Callback):
             for name, value in record["scores"].items():
                 tf.summary.scalar(f"scores/{name}", value)
         self._writer.flush()
+
+
+def drop_summaries_after(logdir: str, step: int) -> None:
+    """Removes the summaries of steps after `step` from the TensorBoard event files in `logdir`.
+
+    Event files are TFRecord files of `Event` protos: each is rewritten without
+    those events (and without a last record cut short by a kill), then put in
+    place by one atomic rename.
+    """
+    import tensorflow as tf
+
+    if not os.path.isdir(logdir):
+        return
+    for name in sorted(os.listdir(logdir)):
+        path = os.path.join(logdir, name)
+        if not name.startswith("events.out.tfevents") or not os.path.isfile(path):
+            continue
+        records, damaged = [], False
+        try:
+            for record in tf.data.TFRecordDataset(path):
+                records.append(record.numpy())
+        except tf.errors.DataLossError:  # the last record, cut by a kill while it was written
+            damaged = True
+        kept = [record for record in records if not _summary_after(record, step)]
+        if len(kept) == len(records) and not damaged:
+            continue
+        with tf.io.TFRecordWriter(f"{path}.tmp") as writer:
+            for record in kept:
+                writer.write(record)
+        os.replace(f"{path}.tmp", path)
+
+
+def _summary_after(record: bytes, step: int) -> bool:
+    import tensorflow as tf
+
+    event = tf.compat.v1.Event.FromString(record)
+    return event.HasField("summary") and event.step > step
 
 
 def format_neighbours(record: dict) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 from keras import ops
 
 from keras_workshop import slides
+from keras_workshop.embeddings._ids_model import IdsModel
 
 
 def slide_rating_model(
@@ -169,7 +170,7 @@ def hybrid_rating_model(
     item_vector = keras.layers.Dropout(dropout_rate)(item_vector)
     dot = ops.sum(user_vector * item_vector, axis=-1, keepdims=True)
     rating = keras.layers.Add(name="rating", dtype="float32")([slide(row), biases(user), biases(item), dot])
-    return keras.Model(row, rating, name=name)
+    return IdsModel(row, rating, name=name)
 
 
 def average_models(models: Sequence[keras.Model], name: str = "ensemble") -> keras.Model:
@@ -188,7 +189,7 @@ def average_models(models: Sequence[keras.Model], name: str = "ensemble") -> ker
         raise ValueError(f"average_models: the models need distinct names (build them with name=...), got {names}.")
     row = keras.Input(models[0].inputs[0].shape[1:], dtype="int32", name="fields")
     outputs = [model(row) for model in models]
-    return keras.Model(row, outputs[0] if len(outputs) == 1 else keras.layers.Average()(outputs), name=name)
+    return IdsModel(row, outputs[0] if len(outputs) == 1 else keras.layers.Average()(outputs), name=name)
 
 
 def _check_sizes(**sizes) -> None:

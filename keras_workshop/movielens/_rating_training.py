@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop.embeddings._ids import check_ids
 from keras_workshop.runtime._batches import array_batches
 from keras_workshop.runtime._multiworker import fit
 
@@ -25,13 +26,17 @@ def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = N
     >>> [int(len(ratings)) for _, ratings in batches]
     [4, 4, 2]
     """
-    rows, ratings = np.asarray(rows, dtype=np.int32), np.asarray(ratings, dtype=np.float32)
+    rows, ratings = np.asarray(rows), np.asarray(ratings, dtype=np.float32)
     if len(rows) != len(ratings) or rows.ndim != 2:
         raise ValueError(
             f"ratings_dataset: expected (n, fields) rows and n ratings, got shapes {rows.shape} and {ratings.shape}."
         )
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"ratings_dataset: batch_size must be a positive integer, got {batch_size!r}.")
+    if not np.all(np.isfinite(ratings)):
+        raise ValueError(f"ratings_dataset: expected finite ratings, got {ratings[~np.isfinite(ratings)][0]}.")
+    # Whole numbers that fit int32 (never truncated or wrapped); the model checks them against its tables.
+    rows = check_ids(rows, 2**31 - 1, "field id").astype(np.int32)
     return array_batches((rows, ratings), batch_size, shuffle_seed)
 
 

@@ -1,7 +1,10 @@
 """Runtime: how recipes run: the same numbers for the same seed, on a device and a strategy of your choice.
 
 - `set_deterministic(seed)`: the same seed on CPU gives the same numbers.
-- `array_batches`: in-memory arrays as shuffled tf.data batches (one gather per batch).
+- `array_batches`: in-memory arrays as shuffled tf.data batches (one gather per epoch),
+  each epoch's order a function of the seed and the epoch (`start_at_epoch` sets it).
+- `resume_training`, `EpochBackup`: every epoch backed up, and a killed run resumed
+  bit for bit (`--resume`); `EpochStore`, `next_backup_folder`: their parts.
 - `select_device`, `make_strategy`, `cluster_spec`, `is_chief`: CPU or GPU, and
   `tf.distribute` (`MirroredStrategy`, `MultiWorkerMirroredStrategy` from `TF_CONFIG`).
 - `fit`: `model.fit` that also works under `MultiWorkerMirroredStrategy` with
@@ -15,12 +18,13 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "_batches": ["array_batches"],
+        "_batches": ["array_batches", "counts_epochs", "start_at_epoch"],
         "_arguments": ["non_negative_int", "positive_float", "positive_int", "rate"],
         "_determinism": ["set_deterministic"],
         "_devices": ["DEVICES", "select_device"],
         "_multiworker": ["WorkerLostError", "fit", "in_multi_worker_mode"],
         "_recipe": ["Runtime", "add_runtime_arguments", "start_runtime"],
+        "_resume": ["EpochBackup", "EpochStore", "next_backup_folder", "resume_training"],
         "_strategy": ["STRATEGIES", "cluster_spec", "is_chief", "make_strategy"],
     },
 )

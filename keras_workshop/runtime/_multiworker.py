@@ -29,6 +29,9 @@ import keras
 import tensorflow as tf
 from keras import tree
 
+from keras_workshop.runtime._batches import counts_epochs, start_at_epoch
+from keras_workshop.runtime._resume import EpochBackup, next_backup_folder
+
 
 class WorkerLostError(RuntimeError):
     """A peer of a multi-worker cluster stopped during training."""
@@ -87,6 +90,15 @@ def fit(model: keras.Model, *args, **kwargs) -> keras.callbacks.History:
     that dies mid-training (TensorFlow's `UnavailableError` on the survivors)
     becomes a `WorkerLostError` saying what happened and what to do.
 
+    A training dataset that counts its epochs (`array_batches`,
+    `skipgram_dataset`) starts at the order of epoch `initial_epoch` (0 by
+    default), whatever passes were made over it before.
+
+    After `resume_training(folder)` (a recipe's `--resume`), each call backs
+    up every epoch in the next folder of the run (`EpochBackup`) and resumes
+    from it: the returned `History` then holds every epoch, those trained
+    before an interruption included.
+
     Example:
 
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
@@ -95,9 +107,19 @@ def fit(model: keras.Model, *args, **kwargs) -> keras.callbacks.History:
     >>> len(history.history["loss"])
     2
     """
+    dataset = args[0] if args else kwargs.get("x")
+    if counts_epochs(dataset):
+        start_at_epoch(dataset, kwargs.get("initial_epoch", 0))
+    backup_dir = next_backup_folder()
+    backup = None
+    if backup_dir is not None:
+        callbacks = list(kwargs.get("callbacks") or [])
+        backup = EpochBackup(backup_dir, dataset if counts_epochs(dataset) else None, callbacks)
+        kwargs["callbacks"] = [*callbacks, backup]
     with _fixed_trainer(model):
         try:
-            return model.fit(*args, **kwargs)
+            history = model.fit(*args, **kwargs)
+            return history if backup is None else backup.history
         except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError) as error:
             raise WorkerLostError(
                 "Another worker of the cluster stopped (or cannot be reached) during training, so this one "

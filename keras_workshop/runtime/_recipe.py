@@ -15,11 +15,16 @@ import tensorflow as tf
 from keras_workshop.runtime._arguments import non_negative_int, positive_int
 from keras_workshop.runtime._determinism import set_deterministic
 from keras_workshop.runtime._devices import DEVICES, select_device
+from keras_workshop.runtime._resume import resume_training
 from keras_workshop.runtime._strategy import STRATEGIES, is_chief, make_strategy
 
 
-def add_runtime_arguments(parser: argparse.ArgumentParser, out: str, saved_models: bool = True) -> None:
-    """Adds `--seed`, `--out`, `--saved-models` and the device options to a recipe's parser.
+def add_runtime_arguments(
+    parser: argparse.ArgumentParser, out: str, saved_models: bool = True, resume: bool = True
+) -> None:
+    """Adds `--seed`, `--out`, `--saved-models`, `--resume` and the device options to a recipe's parser.
+
+    `resume=False` leaves out `--resume`, for a recipe that does not train.
 
     Example:
 
@@ -33,6 +38,11 @@ def add_runtime_arguments(parser: argparse.ArgumentParser, out: str, saved_model
     parser.add_argument("--out", default=out, help=f"output folder (default {out})")
     if saved_models:
         parser.add_argument("--saved-models", default="saved_models", help="where exports go (TF Serving layout)")
+    if resume:
+        parser.add_argument("--resume", action="store_true",
+                            help="back up every epoch in <out>/backup, and after an interruption continue from the "
+                                 "last finished one: run the same command again (the same results, bit for bit "
+                                 "on the CPU)")
     devices = parser.add_argument_group("devices and many machines")
     devices.add_argument("--device", choices=DEVICES, default="auto",
                          help="auto: the GPU when TensorFlow sees one (default); gpu where none is seen is an error")
@@ -98,6 +108,8 @@ def start_runtime(
     that every model is built under it. Only the chief writes
     to `--out` and `--saved-models`: other workers of a cluster get temporary
     folders, removed at exit, so they leave nothing to mistake for a result.
+    With `--resume`, every training backs up each epoch in `<out>/backup`
+    and continues from there (`resume_training`).
     Errors go through `parser.error` when a parser is given (exit status 2).
     """
     exports = getattr(args, "saved_models", None) or None
@@ -118,9 +130,15 @@ def start_runtime(
         if strategy is not tf.distribute.get_strategy():
             tf.distribute.experimental_set_strategy(strategy)  # the rest of the script builds models under it
     except (ValueError, RuntimeError) as error:
-        if parser is None:
-            raise
-        parser.error(str(error))
+        _fail(parser, error)
+    if getattr(args, "resume", False):
+        if args.strategy == "multiworker":
+            _fail(parser, ValueError("--resume works on one machine (--strategy none or mirrored), not with "
+                                     "--strategy multiworker."))
+        try:
+            resume_training(os.path.join(args.out, "backup"), vars(args))
+        except ValueError as error:
+            _fail(parser, error)
     chief = is_chief(strategy)
     if chief:
         for folder in folders:
@@ -135,3 +153,10 @@ def start_runtime(
     runtime = Runtime(device, strategy, args.strategy, precision, chief, out, saved_models)
     print(runtime.describe(global_batch), flush=True)
     return runtime
+
+
+def _fail(parser: argparse.ArgumentParser | None, error: Exception):
+    """`parser.error` (exit status 2) when there is a parser; otherwise raises `error`."""
+    if parser is None:
+        raise error
+    parser.error(str(error))

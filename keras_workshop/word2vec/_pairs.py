@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop.embeddings._vocabulary import Vocabulary
+from keras_workshop.runtime._batches import EpochCounter, with_epoch_counter
 
 _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
 _PREFETCH = 128  # elements made ahead: about one pass of the Wikipedia excerpt at 8 batches each
@@ -136,7 +137,9 @@ def skipgram_dataset(
     Returns:
         `(dataset, steps_per_epoch)`: the stream, and the number of elements in
         one pass (counted on the first pass's draw), for `fit(steps_per_epoch=...)`.
-        One pass makes `steps_per_epoch * batches_per_step` updates.
+        One pass makes `steps_per_epoch * batches_per_step` updates. Epoch `e`
+        is the stream's elements from `e * steps_per_epoch` on: an iterator
+        starts at epoch 0, or where `runtime.start_at_epoch` says (to resume).
 
     Example:
 
@@ -204,10 +207,15 @@ def skipgram_dataset(
     later_passes = epoch_seeds.skip(1).flat_map(
         lambda epoch_seed: tf.data.Dataset.from_tensor_slices(one_pass(epoch_seed))
     )
-    dataset = tf.data.Dataset.from_tensor_slices(first_pass).concatenate(later_passes)
+    stream = tf.data.Dataset.from_tensor_slices(first_pass).concatenate(later_passes)
+    # Each iterator starts at the epoch its counter says (0 unless `start_at_epoch` set one, to resume).
+    counter = EpochCounter()
+    dataset = tf.data.Dataset.from_tensors(np.int64(0)).flat_map(
+        lambda _: stream.skip(tf.reshape(tf.py_function(counter.peek, [], tf.int64), []) * steps_per_epoch)
+    )
     dataset = dataset.map(lambda inputs: (inputs, labels), num_parallel_calls=tf.data.AUTOTUNE)
     # tf.data's autotuner thread can hold up the iterator's deletion (the end of `fit`) for
     # seconds to tens of seconds; this pipeline needs no tuning, so it runs without one.
     options = tf.data.Options()
     options.autotune.enabled = False
-    return dataset.prefetch(_PREFETCH).with_options(options), steps_per_epoch
+    return with_epoch_counter(dataset.prefetch(_PREFETCH).with_options(options), counter), steps_per_epoch

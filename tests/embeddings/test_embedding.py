@@ -8,9 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keras_workshop import slides
-from keras_workshop.embeddings import Embedding
+from keras_workshop.embeddings import Embedding, IdsModel
 
 RANGE = r"is out of range: expected ids in \[0, 10\)"
+BAD_IDS = st.one_of(
+    # 1.5, -0.5, 9.99: never truncated to a row (as float32, which Keras' data adapters convert to)
+    st.floats(-20, 30).filter(lambda value: np.float32(value) != np.floor(np.float32(value))),
+    st.integers(2**31, 2**62).map(np.int64),  # past int32: never wrapped to a row
+    st.integers(-(2**62), -1).map(np.int64),
+    st.integers(10, 2**31 - 1).map(np.int64),
+)
 
 
 def names(bad_id):
@@ -137,23 +144,23 @@ def test_bad_ids_in_ragged_or_sparse_tensors_fail_like_dense_ones(rows, bad, neg
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.one_of(
-    # 1.5, -0.5, 9.99: never truncated to a row (as float32, which Keras' data adapters convert to)
-    st.floats(-20, 30).filter(lambda value: np.float32(value) != np.floor(np.float32(value))),
-    st.integers(2**31, 2**62).map(np.int64),  # past int32: never wrapped to a row
-    st.integers(-(2**62), -1).map(np.int64),
-    st.integers(10, 2**31 - 1).map(np.int64),
-))
+@given(BAD_IDS)
 def test_a_slide_model_rejects_bad_ids_as_given_on_every_path(bad):
     model = slides.Sequential()
     model.add(slides.Embedding(output_dim=2, input_dim=10, input_length=1))
+    assert_bad_id_rejected_on_every_path(model, np.array([[1], [bad]]), bad, np.zeros((2, 1, 2)))
+    np.testing.assert_array_equal(model.predict(np.array([[3], [3.0]]), verbose=0)[0],
+                                  model.predict(np.array([[3]]), verbose=0)[0])  # whole floats are ids
+
+
+def assert_bad_id_rejected_on_every_path(model, ids, bad, targets):
+    """`model` (ids in [0, 10)) refuses `ids`, which hold `bad`, eagerly, in predict, fit and tf.data."""
     model.compile("sgd", "mse")
-    ids = np.array([[1], [bad]])
     shown = str(np.asarray(bad).item()) if isinstance(bad, np.int64) else None
     paths = {
         "eager": lambda: model(ids),
         "predict": lambda: model.predict(ids, verbose=0),
-        "fit": lambda: model.fit(ids, np.zeros((2, 1, 2)), verbose=0),
+        "fit": lambda: model.fit(ids, targets, verbose=0),
         "tf.data": lambda: model.predict(tf.data.Dataset.from_tensor_slices(ids).batch(2), verbose=0),
     }
     for path, run in paths.items():
@@ -161,5 +168,13 @@ def test_a_slide_model_rejects_bad_ids_as_given_on_every_path(bad):
             run()
         if shown is not None:
             assert shown in str(raised.value), path  # the value as given, not a wrapped one
-    np.testing.assert_array_equal(model.predict(np.array([[3], [3.0]]), verbose=0)[0],
-                                  model.predict(np.array([[3]]), verbose=0)[0])  # whole floats are ids
+
+
+@settings(max_examples=15, deadline=None)
+@given(BAD_IDS)
+def test_a_functional_ids_model_rejects_bad_ids_as_given_on_every_path(bad):
+    ids = keras.Input((1,), dtype="int32")
+    model = IdsModel(ids, keras.layers.Embedding(10, 2)(ids))
+    assert_bad_id_rejected_on_every_path(model, np.array([[1], [bad]]), bad, np.zeros((2, 1, 2)))
+    good = np.array([[3], [3.0]])
+    np.testing.assert_array_equal(model.predict(good, verbose=0)[1], model.predict(np.array([[3]]), verbose=0)[0])

@@ -25,9 +25,11 @@ from keras_workshop.movielens import (
     predict_ratings,
     rating_endpoints,
     rating_rows,
+    ratings_dataset,
     rmse_mae,
     slide_rating_model,
 )
+from tests.embeddings.test_embedding import BAD_IDS, assert_bad_id_rejected_on_every_path
 from keras_workshop.serving import export_for_serving
 from tests.conftest import REPO
 from tests.movielens.test_data import write_grouplens
@@ -200,3 +202,24 @@ def test_rated_stars_must_be_whole_stars(stars):
         return
     with pytest.raises(ValueError, match="the stars integers 1 to 5"):
         hybrid_rating_model(slide, rated=([0] * len(stars), [4] * len(stars), stars), factors=2)
+
+
+@settings(max_examples=10, deadline=None)
+@given(BAD_IDS)
+def test_hybrid_and_ensemble_models_reject_bad_ids_as_given_on_every_path(bad):
+    slides_ = [slide_rating_model(10, 2, dim=2, hidden=4, name=f"slide_{i}") for i in range(2)]
+    hybrid = hybrid_rating_model(slides_[0], rated=([0, 1], [3, 4], [5, 2]), factors=2, name="hybrid")
+    ensemble = average_models([hybrid, slides_[1]])
+    for model in (hybrid, ensemble):
+        assert_bad_id_rejected_on_every_path(model, np.array([[1, 2], [3, bad]]), bad, np.zeros((2, 1)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.one_of(st.floats(allow_nan=True).filter(lambda v: not float(v).is_integer()),
+                 st.integers(2**31, 2**63 - 1), st.integers(max_value=-1)))
+def test_ratings_dataset_never_truncates_or_wraps_ids(bad):
+    rows = np.array([[1, 2], [3, bad]], dtype=object).astype(float if isinstance(bad, float) else np.int64)
+    with pytest.raises(ValueError, match="field id"):
+        ratings_dataset(rows, np.ones(2), batch_size=2)
+    with pytest.raises(ValueError, match="finite ratings"):
+        ratings_dataset(np.ones((2, 2), "int32"), np.array([4.0, np.nan]), batch_size=2)

@@ -1,0 +1,274 @@
+"""Resuming training after a kill: epoch backups that commit atomically, one folder per training of a run."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Callable, Sequence
+
+import keras
+import numpy as np
+
+from keras_workshop.runtime._batches import start_at_epoch
+
+_STATE = "state.json"  # the commit point: names the files of the last finished epoch
+
+
+class EpochStore:
+    """The state of a training's last finished epoch in a folder, committed by one atomic rename.
+
+    Each epoch's files are written beside the previous epoch's; then `state.json`
+    is replaced (`os.replace`) by one naming them, and the older files are
+    removed. A kill at any moment leaves the previous or the new epoch whole.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def load(self) -> dict | None:
+        """The last committed state (`"epoch"`, `"arrays"`, `"weights"` path, the rest as saved), or None."""
+        path = os.path.join(self.folder, _STATE)
+        if not os.path.exists(path):
+            return None
+        try:
+            with open(path) as file:
+                state = json.load(file)
+            with np.load(os.path.join(self.folder, state["arrays"])) as arrays:
+                state["arrays"] = {name: arrays[name] for name in arrays.files}
+        except (OSError, ValueError, KeyError) as error:
+            raise ValueError(
+                f"The backup in {self.folder!r} cannot be read ({type(error).__name__}: {error}); expected the "
+                "files a resumable run writes. Delete that folder to start this training over."
+            ) from error
+        if state.get("weights"):
+            state["weights"] = os.path.join(self.folder, state["weights"])
+        return state
+
+    def save(self, epoch: int, meta: dict, arrays: dict, write_weights: Callable[[str], None] | None = None) -> None:
+        """Commits the state after `epoch` finished epochs: `meta` (JSON), `arrays` and optional weights."""
+        os.makedirs(self.folder, exist_ok=True)
+        stem = f"epoch-{epoch:05d}"
+        np.savez(os.path.join(self.folder, f"{stem}.npz"), **arrays)
+        weights = None
+        if write_weights is not None:
+            weights = f"{stem}.weights.h5"
+            write_weights(os.path.join(self.folder, weights))
+        temporary = os.path.join(self.folder, f"{_STATE}.tmp")
+        with open(temporary, "w") as file:
+            json.dump({**meta, "epoch": epoch, "arrays": f"{stem}.npz", "weights": weights}, file)
+        os.replace(temporary, os.path.join(self.folder, _STATE))
+        for name in os.listdir(self.folder):
+            if name.startswith("epoch-") and not name.startswith(f"{stem}."):
+                os.remove(os.path.join(self.folder, name))
+
+
+def random_states(model: keras.Model) -> list:
+    """The state variables of `model`'s random seed generators (dropout masks), which `save_weights` omits."""
+    return [variable for variable in model.variables if variable.path.endswith("seed_generator_state")]
+
+
+class EpochBackup(keras.callbacks.BackupAndRestore):
+    """Keras' `BackupAndRestore`, made to resume bit for bit and to survive a kill at any moment.
+
+    Keras 3.15's callback restores the weights, the optimizer and the epoch. A
+    resumed run then differs from an uninterrupted one: the dropout masks
+    start again from the seed (the seed generators' states are not in the
+    backup), the shuffle order restarts, and `EarlyStopping` forgets its best
+    epoch. This one also backs up, after every epoch:
+
+    - the states of the model's random seed generators;
+    - the training dataset's epoch (`start_at_epoch`), hence its shuffle order;
+    - `EarlyStopping`'s state, its best weights included, and that of any
+      callback with `get_state()` / `set_state(state)` (`CosineNeighbours`,
+      which also drops what it wrote after the backup);
+    - every finished epoch's logs: `history` covers the whole run;
+    - whether early stopping ended the training: run again, it trains no
+      epoch and ends as it ended (a training that ran all its epochs does too).
+
+    Keras overwrites its backup files in place, so a kill while writing
+    leaves a damaged backup; here each epoch is committed by one atomic rename
+    (`EpochStore`). The backup is kept after training (`delete_checkpoint=False`):
+    a script that trains several models resumes after the last finished one.
+    Put it last among the callbacks, after those whose state it keeps.
+
+    Args:
+        backup_dir: this training's own folder.
+        dataset: the training dataset, when it counts its epochs (`array_batches`,
+            `skipgram_dataset`); otherwise None.
+        callbacks: the other callbacks of the `fit`, whose state to keep.
+
+    Example:
+
+    >>> import tempfile
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dropout(0.5, seed=1), keras.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, verbose=0, callbacks=[EpochBackup(folder)])
+    >>> backup = EpochBackup(folder)
+    >>> history = model.fit(np.ones((4, 2)), np.ones(4), epochs=3, verbose=0, callbacks=[backup])  # doctest: +ELLIPSIS
+    Resuming ...: 2 epochs done
+    >>> len(history.history["loss"]), len(backup.history.history["loss"])  # one more epoch; three in all
+    (1, 3)
+    """
+
+    def __init__(self, backup_dir: str, dataset=None, callbacks: Sequence[keras.callbacks.Callback] = ()):
+        super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=False)
+        self._store = EpochStore(backup_dir)
+        self._dataset, self._callbacks = dataset, list(callbacks)
+        self.epoch_logs: list[dict] = []
+
+    @property
+    def history(self) -> keras.callbacks.History:
+        """A `History` of every finished epoch, those before a resumption included."""
+        history = keras.callbacks.History()
+        history.set_params(self.params)
+        history.set_model(self.model)
+        history.epoch = list(range(len(self.epoch_logs)))
+        for logs in self.epoch_logs:
+            for name, value in logs.items():
+                history.history.setdefault(name, []).append(value)
+        return history
+
+    def on_train_begin(self, logs=None):
+        self.epoch_logs = []
+        super().on_train_begin(logs)  # calls _load_model
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_logs.append({name: float(value) for name, value in (logs or {}).items()})
+        super().on_epoch_end(epoch, logs)  # calls _save_model
+
+    def on_train_end(self, logs=None):
+        super().on_train_end(logs)
+        self.model._initial_epoch = None  # Keras reads it in every later `fit` of this model
+
+    def _load_model(self):
+        state = self._store.load()
+        if state is None:
+            return
+        if not self.model.built:
+            raise ValueError(f"EpochBackup: the model must be built before `fit` to resume from {self.backup_dir!r}.")
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(state["weights"])
+        arrays = state["arrays"]
+        states = random_states(self.model)
+        if len(states) != sum(name.startswith("random_") for name in arrays):
+            raise ValueError(
+                f"EpochBackup: the backup in {self.backup_dir!r} has the seed states of another model "
+                f"(this one has {len(states)} seed generators); delete it to start this training over."
+            )
+        for number, variable in enumerate(states):
+            variable.assign(arrays[f"random_{number}"])
+        for number, (callback, saved) in enumerate(zip(self._callbacks, state["callbacks"])):
+            if saved is not None:
+                _set_callback_state(callback, saved, arrays, f"callback_{number}_")
+        self.epoch_logs = state["history"]
+        epoch = state["epoch"]
+        announce(self.backup_dir, epoch, state["stopped"])
+        self._current_epoch = epoch
+        self.model._initial_epoch = self.params["epochs"] if state["stopped"] else epoch
+        if self._dataset is not None:
+            start_at_epoch(self._dataset, epoch)
+
+    def _save_model(self):
+        arrays = {f"random_{number}": np.asarray(v) for number, v in enumerate(random_states(self.model))}
+        callbacks = []
+        for number, callback in enumerate(self._callbacks):
+            callbacks.append(_callback_state(callback, arrays, f"callback_{number}_"))
+        meta = {
+            "history": self.epoch_logs,
+            "callbacks": callbacks,
+            "stopped": bool(self.model.stop_training),
+        }
+        self._store.save(self._current_epoch, meta, arrays, write_weights=self.model.save_weights)
+
+
+def announce(folder: str, epoch: int, stopped: bool = False) -> None:
+    """Prints that a training resumes from its backup in `folder`, after `epoch` finished epochs."""
+    ending = "; early stopping had ended it" if stopped else ""
+    print(f"Resuming {folder}: {epoch} epoch{'s' * (epoch != 1)} done{ending}", flush=True)
+
+
+_EARLY_STOPPING = ("wait", "stopped_epoch", "best", "best_epoch")
+
+
+def _callback_state(callback, arrays: dict, prefix: str):
+    """A callback's state as JSON, its arrays added to `arrays` under `prefix`; None if it keeps none."""
+    if isinstance(callback, keras.callbacks.EarlyStopping):
+        for number, weight in enumerate(callback.best_weights or []):
+            arrays[f"{prefix}{number}"] = np.asarray(weight)
+        state = {name: getattr(callback, name) for name in _EARLY_STOPPING}
+        state["best"] = None if state["best"] is None else float(state["best"])
+        return {**state, "best_weights": None if callback.best_weights is None else len(callback.best_weights)}
+    if hasattr(callback, "get_state") and hasattr(callback, "set_state"):
+        return callback.get_state()
+    return None
+
+
+def _set_callback_state(callback, state: dict, arrays: dict, prefix: str) -> None:
+    if isinstance(callback, keras.callbacks.EarlyStopping):
+        for name in _EARLY_STOPPING:
+            setattr(callback, name, state[name])
+        count = state["best_weights"]
+        callback.best_weights = None if count is None else [arrays[f"{prefix}{n}"] for n in range(count)]
+    else:
+        callback.set_state(state)
+
+
+class _Run:
+    """The backups of one run: a folder, and the number of trainings started so far."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder, self.trainings = folder, 0
+
+    def next_folder(self) -> str:
+        self.trainings += 1
+        return os.path.join(self.folder, f"training-{self.trainings:03d}")
+
+
+_run: _Run | None = None
+
+
+def resume_training(folder: str | None, settings: dict | None = None) -> None:
+    """From now on, every training backs up each epoch under `folder`, and resumes from what is there.
+
+    A script's trainings (each `runtime.fit`, hence `fit_ratings`,
+    `fit_skipgram`, `fit_side_by_side`) get folders in the order they start:
+    run the same script with the same settings again after an interruption,
+    and the finished trainings end at once with the weights they had, the
+    interrupted one continues from its last finished epoch, and the results
+    are the same, bit for bit on the CPU, as those of an uninterrupted run.
+    `settings` (the script's options) are kept in `folder/settings.json`:
+    other settings than the backup's are an error, since its trainings would
+    not be the ones the script now starts. `None` turns backups off.
+
+    Raises:
+        ValueError: the folder holds backups made with other settings (naming them).
+    """
+    global _run
+    if folder is None:
+        _run = None
+        return
+    settings = json.loads(json.dumps(settings or {}))  # as read back: lists, not tuples
+    path = os.path.join(folder, "settings.json")
+    if os.path.exists(path):
+        with open(path) as file:
+            saved = json.load(file)
+        changed = sorted(name for name in set(saved) | set(settings) if saved.get(name) != settings.get(name))
+        if changed:
+            described = ", ".join(f"{name}: {saved.get(name)!r} then, {settings.get(name)!r} now" for name in changed)
+            raise ValueError(
+                f"--resume: the backups in {folder!r} were made with other settings ({described}); expected the "
+                "same command as the interrupted run. Delete that folder to start over."
+            )
+    else:
+        os.makedirs(folder, exist_ok=True)
+        with open(f"{path}.tmp", "w") as file:
+            json.dump(settings, file, indent=2)
+        os.replace(f"{path}.tmp", path)
+    _run = _Run(folder)
+
+
+def next_backup_folder() -> str | None:
+    """The backup folder of the training that starts now, or None when `resume_training` is off."""
+    return None if _run is None else _run.next_folder()

@@ -1,0 +1,227 @@
+"""Resuming after an interruption: the same weights, curves and logs, bit for bit, as without one."""
+
+import json
+import os
+
+import hypothesis.strategies as st
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+
+from keras_workshop import runtime
+from keras_workshop.dropout import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits
+from keras_workshop.embeddings import CosineNeighbours, Vocabulary
+from keras_workshop.movielens import fit_ratings, slide_rating_model
+from keras_workshop.word2vec import fit_skipgram
+
+
+class Interrupted(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_run_left_on():
+    yield
+    runtime.resume_training(None)
+
+
+def interrupt_after_commit(monkeypatch, epoch):
+    """Makes the backup of `epoch` the last thing the run does, like a kill right after it."""
+    save = runtime.EpochStore.save
+
+    def saving(store, done, *args, **kwargs):
+        save(store, done, *args, **kwargs)
+        if done == epoch:
+            raise Interrupted
+
+    monkeypatch.setattr(runtime.EpochStore, "save", saving)
+
+
+def interrupt_while_writing(monkeypatch, epoch):
+    """A kill while the backup of `epoch` is being written, before it is committed."""
+    save = runtime.EpochStore.save
+
+    def saving(store, done, meta, arrays, write_weights=None):
+        if done == epoch:
+            def half_written(path):
+                with open(path, "wb") as file:
+                    file.write(b"\x89HDF\r\n")  # a cut weights file
+                raise Interrupted
+            return save(store, done, meta, arrays, half_written)
+        return save(store, done, meta, arrays, write_weights)
+
+    monkeypatch.setattr(runtime.EpochStore, "save", saving)
+
+
+def same_arrays(first, second):
+    return len(first) == len(second) and all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+def ratings_run(folder, patience):
+    runtime.set_deterministic(0)
+    runtime.resume_training(folder, {"run": "ratings"})
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, 50, (2000, 4)).astype("int32")
+    signal = 1 + rows[:, 0] % 5 if patience is None else 3  # noise alone: early stopping ends it soon
+    ratings = np.clip(signal + rng.normal(0, 1.0, 2000), 1, 5).astype("float32")
+    model = slide_rating_model(50, 4, dim=4, hidden=16, dropout_rate=0.5, mean_rating=3.0)
+    history = fit_ratings(model, rows[:1800], ratings[:1800], (rows[1800:], ratings[1800:]), epochs=14,
+                          batch_size=64, patience=patience, seed=3)
+    return model.get_weights(), history.history
+
+
+@pytest.mark.parametrize("patience, stop", [(None, 1), (None, 7), (2, 2), (2, "last")])
+@pytest.mark.parametrize("interrupt", [interrupt_after_commit, interrupt_while_writing])
+def test_fit_resumes_bit_for_bit(tmp_path, monkeypatch, capsys, patience, stop, interrupt):
+    weights, history = ratings_run(str(tmp_path / "whole"), patience)
+    epochs = len(history["loss"])
+    if patience is not None:
+        assert 2 < epochs < 14  # early stopping ended it: its state must survive too
+    stop = epochs if stop == "last" else stop
+    with monkeypatch.context() as patched:
+        interrupt(patched, stop)
+        with pytest.raises(Interrupted):
+            ratings_run(str(tmp_path / "cut"), patience)
+    capsys.readouterr()
+    resumed_weights, resumed_history = ratings_run(str(tmp_path / "cut"), patience)
+    done = stop if interrupt is interrupt_after_commit else stop - 1
+    said = capsys.readouterr().out
+    assert f"{done} epoch{'s' * (done != 1)} done" in said if done else "Resuming" not in said
+    assert resumed_history == history  # every epoch once, the same numbers
+    assert same_arrays(resumed_weights, weights)
+    # Run again once finished: no epoch trained, the same end (early stopping's best weights too).
+    again_weights, again_history = ratings_run(str(tmp_path / "cut"), patience)
+    assert again_history == history and same_arrays(again_weights, weights)
+
+
+def test_side_by_side_resumes_bit_for_bit(tmp_path, monkeypatch):
+    split = noisy_digits(seed=0)
+
+    def run(folder):
+        runtime.set_deterministic(0)
+        runtime.resume_training(folder, {})
+        train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0)
+        validation = as_dataset(split.x_test, split.y_test, 512)
+        models = {f"p={p}": dropout_mlp(64, (32,), dropout_rate=p) for p in (0.0, 0.5)}
+        curves = fit_side_by_side(models, train, validation, epochs=5, verbose=0)
+        return curves, [w for model in models.values() for w in model.get_weights()]
+
+    curves, weights = run(str(tmp_path / "whole"))
+    with monkeypatch.context() as patched:
+        interrupt_after_commit(patched, 2)
+        with pytest.raises(Interrupted):
+            run(str(tmp_path / "cut"))
+    resumed_curves, resumed_weights = run(str(tmp_path / "cut"))
+    assert resumed_curves == curves and same_arrays(resumed_weights, weights)
+
+
+def test_skipgram_and_neighbour_logs_resume_bit_for_bit(tmp_path, monkeypatch):
+    documents = [[f"w{i % 40}" for i in range(j, j + 300)] for j in range(20)]
+    vocabulary = Vocabulary.from_tokens([word for document in documents for word in document])
+
+    def run(folder):
+        runtime.set_deterministic(0)
+        runtime.resume_training(os.path.join(folder, "backup"), {})
+        neighbours = CosineNeighbours("word_vectors", vocabulary, ["w1", "w2"], k=3, verbose=0,
+                                      log_path=os.path.join(folder, "neighbours.jsonl"),
+                                      tensorboard_dir=os.path.join(folder, "tensorboard"),
+                                      evaluate=lambda weights: {"norm": float(np.linalg.norm(weights))})
+        model = fit_skipgram(documents, vocabulary, epochs=6, dim=8, batch_size=256, group_size=16, sample=0,
+                             batches_per_step=2, callbacks=[neighbours])
+        return model.get_weights()
+
+    weights = run(str(tmp_path / "whole"))
+    with monkeypatch.context() as patched:
+        interrupt_after_commit(patched, 3)
+        with pytest.raises(Interrupted):
+            run(str(tmp_path / "cut"))
+    # The kill came after the log of epoch 4 was written but before its backup: it must not stay twice.
+    resumed = run(str(tmp_path / "cut"))
+    assert same_arrays(resumed, weights)
+    whole, cut = (open(tmp_path / name / "neighbours.jsonl").read() for name in ("whole", "cut"))
+    assert cut == whole and [json.loads(line)["epoch"] for line in cut.splitlines()] == list(range(7))
+    assert scalars(tmp_path / "cut" / "tensorboard") == scalars(tmp_path / "whole" / "tensorboard")
+    assert [step for step, _ in scalars(tmp_path / "cut" / "tensorboard")["scores/norm"]] == list(range(7))
+
+
+def scalars(logdir):
+    """tag -> [(step, value)] of every scalar summary in the event files of `logdir`, in step order."""
+    found = {}
+    for name in os.listdir(logdir):
+        if name.startswith("events.out.tfevents"):
+            for record in tf.data.TFRecordDataset(os.path.join(logdir, name)):
+                event = tf.compat.v1.Event.FromString(record.numpy())
+                for value in event.summary.value:
+                    if value.metadata.plugin_data.plugin_name == "scalars":
+                        found.setdefault(value.tag, []).append((event.step, float(tf.make_ndarray(value.tensor))))
+    return {tag: sorted(values) for tag, values in found.items()}
+
+
+def test_other_settings_are_refused_by_name(tmp_path):
+    runtime.resume_training(str(tmp_path), {"epochs": 5, "seed": 1})
+    runtime.resume_training(str(tmp_path), {"epochs": 5, "seed": 1})  # the same: fine
+    with pytest.raises(ValueError, match=r"epochs: 5 then, 9 now.*same command"):
+        runtime.resume_training(str(tmp_path), {"epochs": 9, "seed": 1})
+
+
+def test_a_damaged_backup_is_a_clear_error(tmp_path):
+    store = runtime.EpochStore(str(tmp_path))
+    store.save(1, {"note": "x"}, {"a": np.arange(3)})
+    assert store.load()["epoch"] == 1 and store.load()["note"] == "x"
+    (tmp_path / "state.json").write_text("{not json")
+    with pytest.raises(ValueError, match="cannot be read.*Delete that folder"):
+        store.load()
+
+
+def test_a_backup_keeps_only_the_last_epoch(tmp_path):
+    store = runtime.EpochStore(str(tmp_path))
+    for epoch in (1, 2, 3):
+        store.save(epoch, {}, {"a": np.full(2, epoch)}, write_weights=lambda path: open(path, "w").close())
+    assert sorted(os.listdir(tmp_path)) == ["epoch-00003.npz", "epoch-00003.weights.h5", "state.json"]
+    np.testing.assert_array_equal(store.load()["arrays"]["a"], [3, 3])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.one_of(st.integers(max_value=-1), st.floats(), st.booleans(), st.text(max_size=3), st.none()))
+def test_start_at_epoch_refuses_what_is_not_an_epoch(epoch):
+    batches = runtime.array_batches([np.arange(4)], 2, shuffle_seed=0)
+    with pytest.raises(ValueError, match="start_at_epoch: epoch must be a whole number >= 0"):
+        runtime.start_at_epoch(batches, epoch)
+
+
+def test_start_at_epoch_names_a_dataset_that_does_not_count(tmp_path):
+    batches = runtime.array_batches([np.arange(4)], 2, shuffle_seed=0).map(lambda x: x)
+    assert not runtime.counts_epochs(batches)
+    with pytest.raises(ValueError, match="does not count its epochs"):
+        runtime.start_at_epoch(batches, 1)
+
+
+def test_each_epoch_order_is_a_function_of_the_seed_and_the_epoch():
+    def orders(start, count):
+        batches = runtime.array_batches([np.arange(50)], 50, shuffle_seed=7)
+        runtime.start_at_epoch(batches, start)
+        return [next(iter(batches))[0].numpy().tolist() for _ in range(count)]
+
+    assert orders(0, 5)[3:] == orders(3, 2)
+    assert len({tuple(order) for order in orders(0, 5)}) == 5
+
+
+def test_fit_starts_at_the_order_of_its_initial_epoch():
+    seen = []
+
+    class Record(keras.layers.Layer):
+        def call(self, x, training=None):
+            if training and tf.executing_eagerly():
+                seen.append(np.asarray(x).ravel().tolist())
+            return x
+
+    batches = runtime.array_batches([np.arange(8, dtype="float32")[:, None], np.zeros(8)], 8, shuffle_seed=1)
+    model = keras.Sequential([keras.Input((1,)), Record(), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", run_eagerly=True)
+    runtime.fit(model, batches, epochs=3, verbose=0)
+    runtime.fit(model, batches, epochs=3, verbose=0)  # a second fit starts again at epoch 0's order
+    runtime.fit(model, batches, epochs=3, initial_epoch=2, verbose=0)
+    assert len(seen) == 7 and len({tuple(order) for order in seen[:3]}) == 3
+    assert seen[:3] == seen[3:6] and seen[6] == seen[2]

@@ -20,6 +20,41 @@ def run_recipe(name, *args):
     )
 
 
+SHORT_RUNS = {  # each recipe shortened, as the tests run it
+    "embeddings_101.py": ["--pairs", "2000"],
+    "dropout_curves.py": ["--epochs", "12"],
+    "dropout_101.py": [],
+    "word_embeddings.py": ["--corpus", "{lee}", "--epochs", "2", "--dim", "32", "--probes", "police,government,fire"],
+    "movie_embeddings.py": ["--epochs", "3"],
+    "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "2",
+                         "--sweep-epochs", "3", "--sweep", "0,0.5"],
+}
+_FIRST_RUNS = {}
+
+
+def short_run(tmp_path_factory, recipe, folder=None):
+    """Runs `recipe` with its `SHORT_RUNS` options into `folder`; without one, once per session (cached).
+
+    Returns `(result, out, saved_models)`.
+    """
+    if folder is None and recipe in _FIRST_RUNS:
+        return _FIRST_RUNS[recipe]
+    from gensim.test.utils import datapath
+
+    from tests.movielens.test_data import write_synthetic_grouplens
+
+    base = folder or tmp_path_factory.mktemp(recipe.removesuffix(".py"))
+    places = {"lee": datapath("lee_background.cor")}
+    if "{grouplens}" in SHORT_RUNS[recipe]:
+        places["grouplens"] = write_synthetic_grouplens(str(base / "ml"))
+    arguments = [argument.format(**places) for argument in SHORT_RUNS[recipe]]
+    result = run_recipe(recipe, *arguments, "--out", str(base / "out"), "--saved-models", str(base / "saved_models"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    if folder is None:
+        _FIRST_RUNS[recipe] = result, base / "out", base / "saved_models"
+    return result, base / "out", base / "saved_models"
+
+
 def assert_served_by_cpp_loader(*paths):
     result = subprocess.run(
         [sys.executable, "-m", "keras_workshop.check_export", *map(str, paths)],
@@ -28,12 +63,8 @@ def assert_served_by_cpp_loader(*paths):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_embeddings_101(tmp_path):
-    saved = tmp_path / "saved_models"
-    result = run_recipe(
-        "embeddings_101.py", "--out", str(tmp_path), "--pairs", "2000", "--saved-models", str(saved)
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_embeddings_101(tmp_path_factory):
+    result, tmp_path, saved = short_run(tmp_path_factory, "embeddings_101.py")
     with open(tmp_path / "claims.json") as file:
         claims = json.load(file)
     assert len(claims) >= 15 and all(claim["holds"] for claim in claims)
@@ -51,10 +82,8 @@ def test_embeddings_101(tmp_path):
     assert_served_by_cpp_loader(saved / "embedding_lab" / "1")
 
 
-def test_dropout_curves(tmp_path):
-    saved = tmp_path / "saved_models"
-    result = run_recipe("dropout_curves.py", "--epochs", "12", "--out", str(tmp_path), "--saved-models", str(saved))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_dropout_curves(tmp_path_factory):
+    _, tmp_path, saved = short_run(tmp_path_factory, "dropout_curves.py")
     with open(tmp_path / "curves.json") as file:
         curves = json.load(file)
     assert sorted(curves) == ["0.0", "0.2", "0.8"]
@@ -72,10 +101,8 @@ def test_dropout_curves(tmp_path):
     assert (saved / "models.config").read_text().count("config {") == 3
 
 
-def test_dropout_101(tmp_path):
-    saved = tmp_path / "saved_models"
-    result = run_recipe("dropout_101.py", "--out", str(tmp_path), "--saved-models", str(saved))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_dropout_101(tmp_path_factory):
+    _, tmp_path, saved = short_run(tmp_path_factory, "dropout_101.py")
     with open(tmp_path / "dropout_101.json") as file:
         results = json.load(file)
     assert results["equivalence_max_gap"] < 1e-5
@@ -87,15 +114,8 @@ def test_dropout_101(tmp_path):
     assert_served_by_cpp_loader(saved / "slide_dropout_converted" / "1")
 
 
-def test_word_embeddings_on_a_text_file(tmp_path):
-    from gensim.test.utils import datapath
-
-    saved = tmp_path / "saved_models"
-    result = run_recipe(
-        "word_embeddings.py", "--corpus", datapath("lee_background.cor"), "--epochs", "2", "--dim", "32",
-        "--probes", "police,government,fire", "--out", str(tmp_path), "--saved-models", str(saved),
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_word_embeddings_on_a_text_file(tmp_path_factory):
+    _, tmp_path, saved = short_run(tmp_path_factory, "word_embeddings.py")
     records = [json.loads(line) for line in (tmp_path / "neighbours.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in records] == [0, 1, 2]
     assert set(records[-1]["neighbours"]) == {"police", "government", "fire"}
@@ -105,10 +125,8 @@ def test_word_embeddings_on_a_text_file(tmp_path):
     assert_served_by_cpp_loader(saved / "word_embeddings" / "1")
 
 
-def test_movie_embeddings(tmp_path):
-    saved = tmp_path / "saved_models"
-    result = run_recipe("movie_embeddings.py", "--epochs", "3", "--out", str(tmp_path), "--saved-models", str(saved))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_movie_embeddings(tmp_path_factory):
+    _, tmp_path, saved = short_run(tmp_path_factory, "movie_embeddings.py")
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert set(summary["neighbours"]) == {
         "Star Wars (1977)", "Toy Story (1995)", "Fargo (1996)", "Shawshank Redemption, The (1994)", "Scream (1996)"
@@ -137,16 +155,9 @@ def test_movie_recipes_check_their_outputs_and_data_before_training(tmp_path):
     assert result.returncode != 0 and "pip install --no-deps recbole==1.2.1" in result.stderr
 
 
-def test_movie_ratings_on_a_small_data_folder(tmp_path):
-    from tests.movielens.test_data import write_synthetic_grouplens
-
-    data = write_synthetic_grouplens(str(tmp_path / "ml"))
-    saved = tmp_path / "saved_models"
-    result = run_recipe(
-        "movie_ratings.py", "--data", data, "--folds", "2", "--epochs", "3", "--ensemble", "2", "--sweep-epochs", "3",
-        "--sweep", "0,0.5", "--out", str(tmp_path / "out"), "--saved-models", str(saved),
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_movie_ratings_on_a_small_data_folder(tmp_path_factory):
+    _, out, saved = short_run(tmp_path_factory, "movie_ratings.py")
+    tmp_path = out.parent
     folds = json.loads((tmp_path / "out" / "cross_validation.json").read_text())
     assert set(folds) == {"slide Sequential", "best model", "global mean"} and all(len(v) == 2 for v in folds.values())
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())

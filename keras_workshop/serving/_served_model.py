@@ -282,6 +282,11 @@ class _Library:
                 self.StringCopy(data + i * _TSTRING_SIZE, encoded, len(encoded))
             return tensor
         array = np.asarray(array, order="C")  # keeps 0-d (scalar) inputs 0-d
+        if array.dtype not in _CODES:
+            raise ValueError(
+                f"ServedModel: cannot send an input of dtype {array.dtype}; expected one of "
+                f"{sorted(dtype.name for dtype in _CODES)} (int32 for ids), or strings."
+            )
         tensor = self.AllocateTensor(_CODES[array.dtype], dims, array.ndim, array.nbytes)
         ctypes.memmove(self.TensorData(tensor), array.ctypes.data, array.nbytes)
         return tensor

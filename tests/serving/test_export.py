@@ -300,3 +300,76 @@ def test_staging_folders_are_removed_exactly_when_their_writer_is_gone(tmp_path)
         holder.wait()
     export_for_serving(dropout_mlp(8, (16,), 3), "mlp", base_dir=str(tmp_path))
     assert sorted(os.listdir(model_dir)) == ["1", "2"]
+
+
+FOODS = ["tomato", "bread", "salad", "cheese", "olive", "pasta"]
+
+
+@pytest.fixture(scope="module")
+def food_export(tmp_path_factory):
+    model = slides.Sequential()
+    model.add(slides.Embedding(output_dim=4, input_dim=len(FOODS), input_length=1))
+    path = export_for_serving(model, "food", base_dir=str(tmp_path_factory.mktemp("food")), output_name="vectors",
+                              vocabulary=Vocabulary(FOODS))
+    return tf.saved_model.load(path).signatures, model.layers[0].embeddings.numpy()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 5), st.integers(-(2**31), 2**31 - 1)), max_size=5),
+       st.one_of(st.integers(1, 5), st.integers(-(2**31), 2**31 - 1)))
+def test_served_id_signatures_answer_exactly_or_refuse(food_export, ids, k):
+    """embed, serving_default and neighbours: the NumPy answer for good ids and k, an error naming the bad one."""
+    signatures, table = food_export
+    good_ids, good_k = all(0 <= i < len(FOODS) for i in ids), 1 <= k < len(FOODS)
+    column = tf.constant(ids, tf.int32, shape=(len(ids),))
+    calls = {
+        "embed": lambda: signatures["embed"](ids=column)["vectors"].numpy(),
+        "serving_default": lambda: signatures["serving_default"](ids=column[:, None])["vectors"].numpy()[:, 0],
+    }
+    for name, call in calls.items():
+        if good_ids:
+            np.testing.assert_array_equal(call(), table[ids].reshape(len(ids), 4), err_msg=name)  # [] included
+        else:
+            bad = next(i for i in ids if not 0 <= i < len(FOODS))
+            with pytest.raises(tf.errors.InvalidArgumentError, match=rf"{bad}\]? \[?is out of range"):
+                call()
+    if good_ids and good_k:
+        answer = signatures["neighbours"](ids=column, k=tf.constant(k))
+        expected_ids, expected_scores = nearest_neighbours(table, np.array(ids, int), k)
+        np.testing.assert_array_equal(answer["neighbour_ids"].numpy(), expected_ids.reshape(len(ids), k))
+        np.testing.assert_allclose(answer["scores"].numpy(), expected_scores.reshape(len(ids), k), atol=1e-5)
+    else:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"out of range|k must be in \[1, 5\]"):
+            signatures["neighbours"](ids=column, k=tf.constant(k))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(FOODS), st.text(max_size=8)), max_size=5), st.integers(1, 5))
+def test_served_symbol_signatures_answer_any_text(food_export, symbols, k):
+    """Unicode, empty strings, duplicates, unknown symbols: never an error, `found = false` for unknown ones."""
+    signatures, table = food_export
+    known = np.array([symbol in FOODS for symbol in symbols], dtype=bool)
+    text = tf.constant(symbols, tf.string, shape=(len(symbols),))
+    embedded = signatures["embed_symbols"](symbols=text)
+    np.testing.assert_array_equal(embedded["found"].numpy(), known)
+    expected = np.array([table[FOODS.index(s)] if s in FOODS else np.zeros(4) for s in symbols]).reshape(-1, 4)
+    np.testing.assert_array_equal(embedded["vectors"].numpy(), expected)
+    near = signatures["neighbours_symbols"](symbols=text, k=tf.constant(k))
+    np.testing.assert_array_equal(near["found"].numpy(), known)
+    names = near["neighbour_symbols"].numpy().astype(str).reshape(len(symbols), k)
+    for symbol, row, scores in zip(symbols, names, near["scores"].numpy().reshape(len(symbols), k)):
+        if symbol in FOODS:
+            ids, _ = nearest_neighbours(table, FOODS.index(symbol), k)
+            assert row.tolist() == [FOODS[i] for i in np.ravel(ids)] and symbol not in row
+        else:
+            assert row.tolist() == ["[UNK]"] * k and not scores.any()
+
+
+@pytest.mark.parametrize("ids", [np.array([[2**32 + 3]]), np.array([[1.5]]), np.array([[3]], np.uint8)])
+def test_the_cpp_client_refuses_ids_of_another_dtype(tmp_path, ids):
+    """`ServedModel` (TF Serving's loader) never casts: 2**32 + 3 is not read as id 3, nor 1.5 as 1."""
+    from keras_workshop.serving import ServedModel
+
+    path = export_for_serving(embedding_model(), "lab", base_dir=str(tmp_path), output_name="vectors")
+    with pytest.raises((RuntimeError, ValueError), match="int32"):
+        ServedModel(path).run("serving_default", {"ids": ids})

@@ -7,6 +7,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_workshop.runtime._determinism import seed_generator_states
+
 
 def mc_dropout_predict(model: keras.Model, x, samples: int, seed: int | None = None) -> np.ndarray:
     """Averages `samples` predictions, each with fresh dropout masks.
@@ -41,7 +43,10 @@ def mc_dropout_predict(model: keras.Model, x, samples: int, seed: int | None = N
         raise ValueError(f"mc_dropout_predict: samples must be an integer >= 1, got {samples!r}.")
     if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
         raise ValueError(f"mc_dropout_predict: seed must be a non-negative integer or None, got {seed!r}.")
-    states = _seed_generator_states(model)
+    features = np.asarray(x)
+    if features.dtype.kind == "f" and not np.all(np.isfinite(features)):
+        raise ValueError("mc_dropout_predict: x holds NaN or inf; expected finite features.")
+    states = seed_generator_states(model)
     saved = [state.numpy() for state in states]
     if seed is not None:  # one independent stream per generator, from the seed alone
         streams = np.random.SeedSequence(int(seed)).generate_state(len(states), dtype=np.uint32)
@@ -58,12 +63,3 @@ def mc_dropout_predict(model: keras.Model, x, samples: int, seed: int | None = N
         if seed is not None:
             for state, value in zip(states, saved):
                 state.assign(value)
-
-
-def _seed_generator_states(model: keras.Model) -> list:
-    """The state variables of the model's `keras.random.SeedGenerator`s (dropout masks come from these).
-
-    Keras tracks them among a model's non-trainable variables, all named
-    `seed_generator_state` (keras/src/random/seed_generator.py).
-    """
-    return [variable for variable in model.non_trainable_variables if variable.name == "seed_generator_state"]

@@ -21,6 +21,8 @@ def age_band(age: int) -> str:
     >>> age_band(24), age_band(56)
     ('18-24', '56+')
     """
+    if isinstance(age, bool) or not isinstance(age, (int, np.integer)) or age < 0:
+        raise ValueError(f"age_band: expected an age in whole years >= 0, got {age!r}.")
     return next((band for limit, band in _AGE_BANDS if age < limit), "56+")
 
 

@@ -62,6 +62,12 @@ def fit_ratings(
     """
     if not np.isfinite(learning_rate) or learning_rate <= 0:
         raise ValueError(f"fit_ratings: learning_rate must be a positive number, got {learning_rate!r}.")
+    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"fit_ratings: epochs must be a positive integer, got {epochs!r}.")
+    if not len(rows) or not len(validation[0]):
+        raise ValueError(
+            f"fit_ratings: got {len(rows)} training and {len(validation[0])} validation ratings; expected some of each."
+        )
     model.compile(
         keras.optimizers.Adam(learning_rate),
         "mse",
@@ -82,7 +88,9 @@ def fit_ratings(
 
 
 def predict_ratings(model: keras.Model, rows) -> np.ndarray:
-    """The model's ratings for `rows`, clipped to [1, 5] as the stars are."""
+    """The model's ratings for `rows`, clipped to [1, 5] as the stars are (none for no rows)."""
+    if not len(rows):  # Keras' predict fails on an empty dataset
+        return np.zeros(0, dtype=np.float32)
     return np.clip(model.predict(ratings_dataset(rows, np.zeros(len(rows)), 4096), verbose=0).reshape(-1), 1, 5)
 
 
@@ -94,7 +102,15 @@ def rmse_mae(predictions, ratings) -> tuple[float, float]:
     >>> rmse_mae([3.0, 4.0], [4.0, 4.0])
     (0.7071067811865476, 0.5)
     """
-    errors = np.asarray(predictions, dtype=np.float64) - np.asarray(ratings, dtype=np.float64)
+    predictions, ratings = np.asarray(predictions, dtype=np.float64), np.asarray(ratings, dtype=np.float64)
+    if predictions.shape != ratings.shape or not predictions.size:
+        raise ValueError(
+            f"rmse_mae: expected as many predictions as ratings, at least one; got shapes {predictions.shape} "
+            f"and {ratings.shape}."
+        )
+    if not (np.all(np.isfinite(predictions)) and np.all(np.isfinite(ratings))):
+        raise ValueError("rmse_mae: the predictions or ratings hold NaN or inf; expected finite numbers.")
+    errors = predictions - ratings
     return float(np.sqrt(np.mean(errors**2))), float(np.mean(np.abs(errors)))
 
 

@@ -22,3 +22,13 @@ def set_deterministic(seed: int, op_determinism: bool = True) -> None:
     keras.utils.set_random_seed(seed)
     if op_determinism:
         tf.config.experimental.enable_op_determinism()
+
+
+def seed_generator_states(model: keras.Model) -> list:
+    """The state variables of the model's `keras.random.SeedGenerator`s (dropout masks come from these).
+
+    Keras tracks them among a model's non-trainable variables, all named
+    `seed_generator_state` (keras/src/random/seed_generator.py); `save_weights`
+    leaves them out.
+    """
+    return [variable for variable in model.non_trainable_variables if variable.name == "seed_generator_state"]

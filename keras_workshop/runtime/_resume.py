@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from keras_workshop.runtime._batches import start_at_epoch
+from keras_workshop.runtime._determinism import seed_generator_states
 
 _STATE = "state.json"  # the commit point: names the files of the last finished epoch
 
@@ -60,11 +61,6 @@ class EpochStore:
         for name in os.listdir(self.folder):
             if name.startswith("epoch-") and not name.startswith(f"{stem}."):
                 os.remove(os.path.join(self.folder, name))
-
-
-def random_states(model: keras.Model) -> list:
-    """The state variables of `model`'s random seed generators (dropout masks), which `save_weights` omits."""
-    return [variable for variable in model.variables if variable.path.endswith("seed_generator_state")]
 
 
 class EpochBackup(keras.callbacks.BackupAndRestore):
@@ -151,7 +147,7 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             self.model.optimizer.build(self.model.trainable_variables)
         self.model.load_weights(state["weights"])
         arrays = state["arrays"]
-        states = random_states(self.model)
+        states = seed_generator_states(self.model)
         if len(states) != sum(name.startswith("random_") for name in arrays):
             raise ValueError(
                 f"EpochBackup: the backup in {self.backup_dir!r} has the seed states of another model "
@@ -171,7 +167,7 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             start_at_epoch(self._dataset, epoch)
 
     def _save_model(self):
-        arrays = {f"random_{number}": np.asarray(v) for number, v in enumerate(random_states(self.model))}
+        arrays = {f"random_{number}": np.asarray(v) for number, v in enumerate(seed_generator_states(self.model))}
         callbacks = []
         for number, callback in enumerate(self._callbacks):
             callbacks.append(_callback_state(callback, arrays, f"callback_{number}_"))

@@ -14,21 +14,51 @@ _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn 
 _PREFETCH = 128  # elements made ahead: about one pass of the Wikipedia excerpt at 8 batches each
 
 
+def _checked_counts(counts, where: str) -> np.ndarray:
+    """`counts` as float64, or a `ValueError`: they must be finite, >= 0, and not all 0."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 1 or not np.all(np.isfinite(counts)) or np.any(counts < 0) or not np.any(counts > 0):
+        raise ValueError(
+            f"{where}: expected a 1-D array of finite counts >= 0, not all 0; got {np.asarray(counts)!r:.120}."
+        )
+    return counts
+
+
 def keep_probabilities(counts: np.ndarray, sample: float = 1e-3) -> np.ndarray:
     """word2vec's frequent-word subsampling: the probability of keeping each word.
 
     With `f` a word's share of the corpus, keep = (sqrt(f / sample) + 1) * sample / f,
     capped at 1 (the formula gensim and the word2vec C code use).
+    `sample=0` keeps every word.
+
+    Example:
+
+    >>> [round(float(p), 3) for p in keep_probabilities(np.array([900, 100]), sample=0.1)]
+    [0.444, 1.0]
     """
-    if sample <= 0:
+    counts = _checked_counts(counts, "keep_probabilities")
+    if not np.isfinite(sample) or sample < 0:
+        raise ValueError(f"keep_probabilities: sample must be a finite number >= 0, got {sample!r}.")
+    if sample == 0:
         return np.ones(len(counts), dtype=np.float32)
-    share = np.asarray(counts, dtype=np.float64) / np.sum(counts)
+    share = counts / np.sum(counts)
     return np.minimum((np.sqrt(share / sample) + 1) * sample / share, 1.0).astype(np.float32)
 
 
 def noise_table(counts: np.ndarray, size: int = _NOISE_TABLE, power: float = 0.75) -> np.ndarray:
-    """Ids laid out so that a uniform index draws from the unigram^power distribution."""
-    weights = np.asarray(counts, dtype=np.float64) ** power
+    """Ids laid out so that a uniform index draws from the unigram^power distribution.
+
+    Example:
+
+    >>> np.bincount(noise_table(np.array([3, 1]), size=8, power=1.0)).tolist()
+    [6, 2]
+    """
+    counts = _checked_counts(counts, "noise_table")
+    if not np.isfinite(power):
+        raise ValueError(f"noise_table: power must be a finite number, got {power!r}.")
+    if not isinstance(size, (int, np.integer)) or size < 1:
+        raise ValueError(f"noise_table: size must be a positive integer, got {size!r}.")
+    weights = np.where(counts > 0, counts, 1.0) ** power * (counts > 0)  # never-seen ids are never drawn
     cumulative = np.cumsum(weights) / weights.sum()
     return np.searchsorted(cumulative, (np.arange(size) + 0.5) / size).astype(np.int32)
 

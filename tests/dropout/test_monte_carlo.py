@@ -84,3 +84,13 @@ def test_bad_sample_counts_are_refused(samples):
 def test_bad_seeds_are_refused(seed):
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         mc_dropout_predict(small_model(), np.ones((1, 8), "float32"), samples=1, seed=seed)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2), st.integers(0, 3), st.sampled_from([np.nan, np.inf, -np.inf]))
+def test_non_finite_features_are_refused_not_averaged(row, column, bad):
+    """A NaN feature would come back as an ordinary-looking uniform distribution."""
+    features = np.ones((3, 4), "float32")
+    features[row, column] = bad
+    with pytest.raises(ValueError, match="x holds NaN or inf"):
+        mc_dropout_predict(dropout_mlp(4, (8,), 3), features, samples=2, seed=0)

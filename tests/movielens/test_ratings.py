@@ -16,6 +16,7 @@ from keras_workshop.movielens import (
     FIELDS,
     ImplicitFeedback,
     RatingTables,
+    age_band,
     average_models,
     field_vocabulary,
     fit_ratings,
@@ -223,3 +224,35 @@ def test_ratings_dataset_never_truncates_or_wraps_ids(bad):
         ratings_dataset(rows, np.ones(2), batch_size=2)
     with pytest.raises(ValueError, match="finite ratings"):
         ratings_dataset(np.ones((2, 2), "int32"), np.array([4.0, np.nan]), batch_size=2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(1, 5), min_size=1, max_size=6), st.sampled_from([np.nan, np.inf, -np.inf]),
+       st.integers(0, 5))
+def test_rmse_mae_refuses_non_finite_empty_or_unequal_input(ratings, bad, where):
+    predictions = list(ratings)
+    predictions[where % len(predictions)] = bad
+    with pytest.raises(ValueError, match="NaN or inf"):
+        rmse_mae(predictions, ratings)
+    with pytest.raises(ValueError, match="as many predictions as ratings"):
+        rmse_mae(ratings + [3.0], ratings)
+    with pytest.raises(ValueError, match="at least one"):
+        rmse_mae([], [])
+    errors = np.asarray(ratings) - 3.0  # the float64 reference
+    assert rmse_mae([3.0] * len(ratings), ratings) == (float(np.sqrt(np.mean(errors**2))), float(np.mean(np.abs(errors))))
+
+
+def test_fit_and_predict_ratings_on_empty_or_no_epochs():
+    model = slide_rating_model(10, 2, dim=2, hidden=4)
+    rows, validation = np.zeros((4, 2), "int32"), (np.zeros((2, 2), "int32"), np.ones(2))
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+        fit_ratings(model, rows, np.ones(4), validation, epochs=0)
+    with pytest.raises(ValueError, match="got 0 training and 2 validation ratings"):
+        fit_ratings(model, rows[:0], np.ones(0), validation, epochs=1)
+    assert predict_ratings(model, rows[:0]).shape == (0,)  # no rows, no ratings (Keras' predict would fail)
+
+
+@given(st.one_of(st.integers(max_value=-1), st.floats(), st.booleans(), st.none(), st.text(max_size=2)))
+def test_age_band_refuses_what_is_not_an_age(age):
+    with pytest.raises(ValueError, match="age_band: expected an age in whole years >= 0"):
+        age_band(age)

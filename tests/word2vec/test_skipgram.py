@@ -6,6 +6,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given
+from hypothesis import strategies as st
 
 from keras_workshop.embeddings import Vocabulary, nearest_neighbours
 from keras_workshop.runtime import set_deterministic
@@ -294,3 +296,27 @@ def test_split_batch_is_a_cpu_training_choice_not_part_of_the_model():
         trained[split] = model.get_layer("word_vectors").embeddings.numpy()
     np.testing.assert_allclose(trained[True], trained[False], atol=1e-5)  # the same updates, up to rounding
     assert SkipGram.split_batch is False and "split_batch" not in model.get_config()
+
+
+@given(st.one_of(
+    st.lists(st.integers(-5, 5), min_size=1, max_size=5).filter(lambda c: min(c) < 0 or max(c) <= 0),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=5).filter(
+        lambda c: not np.all(np.isfinite(c))),
+))
+def test_counts_that_are_not_counts_are_refused(counts):
+    """All zero, negative or non-finite counts would draw id 0 every time (or keep every word) in silence."""
+    for function in (keep_probabilities, noise_table):
+        with pytest.raises(ValueError, match="finite counts >= 0, not all 0"):
+            function(np.array(counts))
+
+
+@given(st.one_of(st.floats(max_value=-1e-9), st.just(np.nan), st.just(np.inf)))
+def test_a_negative_or_non_finite_sample_is_refused(sample):
+    with pytest.raises(ValueError, match="sample must be a finite number >= 0"):
+        keep_probabilities(np.array([3, 1]), sample)
+
+
+def test_never_seen_ids_are_never_drawn_as_negatives():
+    table = noise_table(np.array([0, 5, 0, 3]), size=1000)
+    assert set(np.unique(table)) == {1, 3}
+    np.testing.assert_allclose(np.mean(table == 1), 5**0.75 / (5**0.75 + 3**0.75), atol=2e-3)

@@ -7,7 +7,7 @@ averages of sampled masks approaching the test-time network.
 
 The converted model is exported to `saved_models/slide_dropout_converted/<version>/`.
 
-Run: python recipes/dropout_101.py [--seed 42] [--out runs/dropout_101]
+Run: python recipes/dropout_101.py [--seed 42] [--out runs/dropout_101] [--resume]
 """
 
 import argparse

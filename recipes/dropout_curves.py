@@ -13,7 +13,7 @@ Outputs in `--out`: `curves.json`, `dropout_curves_1/2/3.{png,svg}` (the slides'
 figures), `regularisers.{png,svg}`, `regularisers.json`; each dropout model is exported to
 `saved_models/dropout_mlp_p<rate>/<version>/`.
 
-Run: python recipes/dropout_curves.py [--epochs 150] [--seed 42] [--out runs/dropout_curves]
+Run: python recipes/dropout_curves.py [--epochs 150] [--seed 42] [--out runs/dropout_curves] [--resume]
 """
 
 import argparse

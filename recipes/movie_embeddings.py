@@ -16,7 +16,7 @@ the vectors are exported to `saved_models/movie_embeddings/<version>/` with
 `neighbours_symbols` taking and returning titles.
 
 Run: python recipes/movie_embeddings.py [--data DIR] [--epochs 30] [--dim 32] [--window 20]
-     [--seed 42] [--out runs/movie_embeddings] [--saved-models saved_models]
+     [--seed 42] [--out runs/movie_embeddings] [--saved-models saved_models] [--resume]
 """
 
 import argparse

@@ -23,7 +23,7 @@ Outputs in `--out`: `cross_validation.json` (every fold), `dropout_sweep.{png,sv
 `summary.json`.
 
 Run: python recipes/movie_ratings.py [--data DIR] [--folds 5] [--epochs 60] [--seed 42]
-     [--out runs/movie_ratings] [--saved-models saved_models]
+     [--out runs/movie_ratings] [--saved-models saved_models] [--resume]
 """
 
 import argparse

@@ -18,7 +18,7 @@ with symbol-in, symbol-out `neighbours_symbols`.
 
 Run: python recipes/word_embeddings.py [--epochs 10] [--dim 100] [--window 5] [--negatives 5]
      [--batch-size 2048] [--group-size 32] [--batches-per-step 8] [--seed 42] [--corpus FILE]
-     [--out runs/word_embeddings]
+     [--out runs/word_embeddings] [--resume]
 """
 
 import argparse

@@ -58,7 +58,8 @@ def rating_endpoints(model: keras.Model, tables: RatingTables, sample_users, sam
     mean rating for an unknown item, the item's (shrunk) mean for an unknown
     user, the global mean when both are unknown. `recommend` leaves out what
     the user rated; for an unknown user it ranks every movie by its shrunk mean. `k` outside
-    `[1, items]` fails with an error naming it. Each endpoint comes with a
+    `[1, items]` fails with an error naming it; past the last movie a user has
+    not rated, the titles are `""` and the ratings 0. Each endpoint comes with a
     sample request and its expected outputs, from running the endpoint eagerly in
     Python, for `check_export` to compare with what TensorFlow's C++ loader returns
     (the tests compare the endpoints with Keras' `predict` and NumPy).
@@ -98,7 +99,10 @@ def rating_endpoints(model: keras.Model, tables: RatingTables, sample_users, sam
         scores = tf.where(found[:, None], scores, tables.item_mean[None])
         unrated = tf.logical_not(tf.gather(tables.rated, users)) | tf.logical_not(found)[:, None]
         top = tf.math.top_k(tf.where(unrated, scores, -np.inf), k)
-        return {"titles": tf.gather(tables.titles, top.indices), "ratings": top.values, "found": found}
+        # Past the user's last unrated movie (k larger than what is left): title "" and rating 0, not a rated title.
+        left = tf.math.is_finite(top.values)
+        return {"titles": tf.where(left, tf.gather(tables.titles, top.indices), ""),
+                "ratings": tf.where(left, top.values, 0.0), "found": found}
 
     rate_spec = [tf.TensorSpec((None,), tf.string, name="user_id"), tf.TensorSpec((None,), tf.string, name="item_id")]
     recommend_spec = [tf.TensorSpec((None,), tf.string, name="user_id"), tf.TensorSpec((), tf.int32, name="k")]

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keras_workshop.movielens import (
@@ -256,3 +256,32 @@ def test_fit_and_predict_ratings_on_empty_or_no_epochs():
 def test_age_band_refuses_what_is_not_an_age(age):
     with pytest.raises(ValueError, match="age_band: expected an age in whole years >= 0"):
         age_band(age)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(["1", "2", "3"]), st.text(max_size=6)),
+                          st.one_of(st.sampled_from(["1", "2", "5"]), st.text(max_size=6))), max_size=5),
+       st.one_of(st.integers(1, 5), st.integers(-(2**31), 2**31 - 1)))
+def test_served_rating_signatures_answer_any_ids_and_refuse_only_a_bad_k(small_export, pairs, k):
+    """Any strings: a rating in [1, 5] and `found`; any k in [1, items]: k titles; another k: an error naming it."""
+    data, _, _, path = small_export
+    signatures = tf.saved_model.load(path).signatures
+    users = [user for user, _ in pairs]
+    answer = signatures["serving_default"](user_id=tf.constant(users, tf.string, shape=(len(pairs),)),
+                                           item_id=tf.constant([item for _, item in pairs], tf.string, shape=(len(pairs),)))
+    ratings = answer["rating"].numpy()
+    assert ratings.shape == (len(pairs),) and np.all((ratings >= 1) & (ratings <= 5))
+    known = [user in data.user_ids and item in data.item_ids for user, item in pairs]
+    assert answer["found"].numpy().tolist() == known
+    request = dict(user_id=tf.constant(users, tf.string, shape=(len(users),)), k=tf.constant(k))
+    if not 1 <= k <= len(data.item_ids):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=rf"k must be in \[1, {len(data.item_ids)}\]"):
+            signatures["recommend"](**request)
+        return
+    recommended = signatures["recommend"](**request)
+    titles = dict(zip(data.item_ids, data.titles))
+    for user, row, scores in zip(users, recommended["titles"].numpy().astype(str), recommended["ratings"].numpy()):
+        rated = {titles[i] for i in data.rating_items[data.rating_users == user]}
+        left = len(data.item_ids) - len(rated)
+        assert not set(row) & rated and list(row[left:]) == [""] * max(0, k - left)  # never a rated title
+        assert np.all((scores[: min(k, left)] >= 1) & (scores[: min(k, left)] <= 5)) and not scores[left:].any()

@@ -69,4 +69,7 @@ def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.dat
     """
     if batch_size < 1:
         raise ValueError(f"as_dataset: batch_size must be >= 1, got {batch_size}.")
+    features = np.asarray(x)
+    if features.dtype.kind == "f" and not np.all(np.isfinite(features)):
+        raise ValueError("as_dataset: x holds NaN or inf; expected finite features.")
     return array_batches((x, y), batch_size, shuffle_seed)

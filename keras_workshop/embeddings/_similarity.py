@@ -22,9 +22,9 @@ def _prepare(x, y):
                     f"{np.argwhere(~np.isfinite(array))[:5].tolist()}."
                 )
     x, y = ops.cast(ops.convert_to_tensor(x), dtype), ops.cast(ops.convert_to_tensor(y), dtype)
-    if len(x.shape) == 0 or len(y.shape) == 0 or x.shape[-1] != y.shape[-1]:
+    if len(x.shape) == 0 or len(y.shape) == 0 or x.shape[-1] != y.shape[-1] or x.shape[-1] == 0:
         raise ValueError(
-            f"Expected vectors of the same size on the last axis, got shapes "
+            f"Expected vectors of the same size (at least 1) on the last axis, got shapes "
             f"{tuple(x.shape)} and {tuple(y.shape)}."
         )
     return x, y, numpy_in

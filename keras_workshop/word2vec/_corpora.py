@@ -70,9 +70,16 @@ def similarity_spearman(weights: np.ndarray, vocabulary, name: str) -> tuple[flo
     """Spearman correlation of cosine similarity with human judgements, and pairs used.
 
     Pairs with a word outside the vocabulary are skipped (as gensim's
-    `evaluate_word_pairs` does by default).
+    `evaluate_word_pairs` does by default); with fewer than 3 pairs left the
+    correlation is NaN (undefined), with the number of pairs.
+
+    Raises:
+        ValueError: `weights` hold NaN or inf.
     """
     from scipy.stats import spearmanr
+
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("similarity_spearman: the weights hold NaN or inf; expected finite vectors.")
 
     pairs = [(a, b, s) for a, b, s in similarity_judgements(name) if a in vocabulary and b in vocabulary]
     if len(pairs) < 3:

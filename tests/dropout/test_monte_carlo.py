@@ -94,3 +94,12 @@ def test_non_finite_features_are_refused_not_averaged(row, column, bad):
     features[row, column] = bad
     with pytest.raises(ValueError, match="x holds NaN or inf"):
         mc_dropout_predict(dropout_mlp(4, (8,), 3), features, samples=2, seed=0)
+
+
+def test_as_dataset_refuses_non_finite_features():
+    from keras_workshop.dropout import as_dataset
+
+    features = np.ones((4, 2))
+    features[2, 1] = np.nan
+    with pytest.raises(ValueError, match="as_dataset: x holds NaN or inf"):
+        as_dataset(features, np.zeros(4), batch_size=2)

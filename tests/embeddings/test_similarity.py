@@ -30,6 +30,14 @@ def test_mismatched_sizes_name_the_shapes():
         cosine_similarity([1.0, 2.0], [1.0, 2.0, 3.0])
 
 
+@pytest.mark.parametrize("function", [cosine_similarity, euclidean_distance])
+@pytest.mark.parametrize("empty", [[], np.zeros((3, 0)), tf.zeros((2, 0))])
+def test_vectors_of_size_zero_are_refused(function, empty):
+    """No direction, no distance: an error naming the shapes, not TensorFlow's 'max of an empty tensor'."""
+    with pytest.raises(ValueError, match=r"same size \(at least 1\)"):
+        function(empty, empty)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**31),

@@ -320,3 +320,13 @@ def test_never_seen_ids_are_never_drawn_as_negatives():
     table = noise_table(np.array([0, 5, 0, 3]), size=1000)
     assert set(np.unique(table)) == {1, 3}
     np.testing.assert_allclose(np.mean(table == 1), 5**0.75 / (5**0.75 + 3**0.75), atol=2e-3)
+
+
+def test_similarity_spearman_refuses_non_finite_vectors_and_says_nan_for_too_few_pairs():
+    vocabulary = Vocabulary(["cat", "dog", "tiger", "car"])
+    weights = np.ones((4, 3))
+    weights[1, 2] = np.inf
+    with pytest.raises(ValueError, match="weights hold NaN or inf"):
+        similarity_spearman(weights, vocabulary, "wordsim353")
+    score, pairs = similarity_spearman(np.eye(4, 3), vocabulary, "wordsim353")
+    assert pairs < 3 and np.isnan(score)  # undefined, and said so by the count

@@ -75,6 +75,9 @@ def test_movie_embeddings_killed_and_resumed(tmp_path):
     assert summaries[0] == summaries[1]
     assert_same_variables(tmp_path / "whole_saved" / "movie_embeddings" / "1",
                           tmp_path / "cut_saved" / "movie_embeddings" / "1")
+    # Other options than the backups': refused before any work, naming what changed.
+    other = run_recipe(*[("31" if argument == "30" else argument) for argument in command])
+    assert other.returncode == 2 and "epochs: 30 then, 31 now" in other.stderr, other.stderr[-2000:]
 
 
 def test_dropout_curves_killed_and_resumed(tmp_path):

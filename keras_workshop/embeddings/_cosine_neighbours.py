@@ -170,7 +170,8 @@ class CosineNeighbours(keras.callbacks.Callback):
             with open(self.log_path) as file:
                 earlier = [line for line in file if line.strip()]
             logged = {record["epoch"] for record in self.history}
-            kept = [line for line in earlier if json.loads(line)["epoch"] <= done and json.loads(line)["epoch"] not in logged]
+            epochs = [json.loads(line)["epoch"] for line in earlier]
+            kept = [line for line, epoch in zip(earlier, epochs) if epoch <= done and epoch not in logged]
             temporary = f"{self.log_path}.tmp"
             with open(temporary, "w") as file:
                 file.writelines(kept + [json.dumps(record, allow_nan=False) + "\n" for record in self.history])

@@ -74,11 +74,14 @@ def start_at_epoch(dataset: tf.data.Dataset, epoch: int) -> None:
     counter.next = int(epoch)
 
 
+def read_epoch(read) -> tf.Tensor:
+    """In a pipeline's function: the int64 scalar `read()` (`EpochCounter.take` or `.peek`) returns then."""
+    return tf.reshape(tf.py_function(read, [], tf.int64), [])
+
+
 def epoch_keys(counter: EpochCounter) -> tf.data.Dataset:
     """One element: the epoch of the pass that starts, taken from `counter` when the pass starts."""
-    return tf.data.Dataset.from_tensors(np.int64(0)).map(
-        lambda _: tf.reshape(tf.py_function(counter.take, [], tf.int64), [])
-    )
+    return tf.data.Dataset.from_tensors(np.int64(0)).map(lambda _: read_epoch(counter.take))
 
 
 def array_batches(arrays: Sequence, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:

@@ -108,13 +108,15 @@ def fit(model: keras.Model, *args, **kwargs) -> keras.callbacks.History:
     2
     """
     dataset = args[0] if args else kwargs.get("x")
-    if counts_epochs(dataset):
+    if not counts_epochs(dataset):
+        dataset = None
+    else:
         start_at_epoch(dataset, kwargs.get("initial_epoch", 0))
     backup_dir = next_backup_folder()
     backup = None
     if backup_dir is not None:
         callbacks = list(kwargs.get("callbacks") or [])
-        backup = EpochBackup(backup_dir, dataset if counts_epochs(dataset) else None, callbacks)
+        backup = EpochBackup(backup_dir, dataset, callbacks)
         kwargs["callbacks"] = [*callbacks, backup]
     with _fixed_trainer(model):
         try:

@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop.embeddings._vocabulary import Vocabulary
-from keras_workshop.runtime._batches import EpochCounter, with_epoch_counter
+from keras_workshop.runtime._batches import EpochCounter, read_epoch, with_epoch_counter
 
 _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
 _PREFETCH = 128  # elements made ahead: about one pass of the Wikipedia excerpt at 8 batches each
@@ -241,7 +241,7 @@ def skipgram_dataset(
     # Each iterator starts at the epoch its counter says (0 unless `start_at_epoch` set one, to resume).
     counter = EpochCounter()
     dataset = tf.data.Dataset.from_tensors(np.int64(0)).flat_map(
-        lambda _: stream.skip(tf.reshape(tf.py_function(counter.peek, [], tf.int64), []) * steps_per_epoch)
+        lambda _: stream.skip(read_epoch(counter.peek) * steps_per_epoch)
     )
     dataset = dataset.map(lambda inputs: (inputs, labels), num_parallel_calls=tf.data.AUTOTUNE)
     # tf.data's autotuner thread can hold up the iterator's deletion (the end of `fit`) for

@@ -10,6 +10,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.embeddings._unit_rows import unit_rows
 
 
@@ -169,6 +170,8 @@ def plot_embedding_map(
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
+    check_not_a_string(symbols, "plot_embedding_map: symbols")
+    check_not_a_string(categories, "plot_embedding_map: categories")
     if method not in ("tsne", "pca"):
         raise ValueError(f"plot_embedding_map: method must be 'tsne' or 'pca', got {method!r}.")
     if categories is not None and len(categories) != len(symbols):

@@ -39,7 +39,13 @@ from keras_workshop.movielens import (  # noqa: E402
     load_movielens,
 )
 from keras_workshop.plots import plot_embedding_map  # noqa: E402
-from keras_workshop.runtime import add_runtime_arguments, positive_float, positive_int, start_runtime  # noqa: E402
+from keras_workshop.runtime import (  # noqa: E402
+    add_runtime_arguments,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    start_runtime,
+)
 from keras_workshop.serving import export_for_serving  # noqa: E402
 from keras_workshop.word2vec import fit_skipgram  # noqa: E402
 
@@ -51,7 +57,8 @@ parser.add_argument("--epochs", type=positive_int, default=30)
 parser.add_argument("--dim", type=positive_int, default=32, help="embedding size d")
 parser.add_argument("--window", type=positive_int, default=20, help="liked movies on each side that are context")
 parser.add_argument("--negatives", type=positive_int, default=5, help="negative samples per pair")
-parser.add_argument("--sample", type=float, default=1e-4, help="subsampling of often-liked movies (word2vec's)")
+parser.add_argument("--sample", type=non_negative_float, default=1e-4,
+                    help="subsampling of often-liked movies (word2vec's); 0 keeps every one")
 parser.add_argument("--batch-size", type=positive_int, default=2048)
 parser.add_argument("--group-size", type=positive_int, default=32, help="pairs that share one draw of negatives")
 parser.add_argument("--batches-per-step", type=positive_int, default=8, help="updates per compiled training step")
@@ -61,6 +68,8 @@ parser.add_argument("--learning-rate", type=positive_float, default=0.025, help=
 parser.add_argument("--probes", default=PROBES, help="titles separated by |")
 add_runtime_arguments(parser, out="runs/movie_embeddings")
 args = parser.parse_args()
+if args.batch_size % args.group_size:
+    parser.error(f"--batch-size {args.batch_size} must be a multiple of --group-size {args.group_size}")
 
 # XLA compiles the skip-gram step; XLA on CPU is repeatable, so the same seed gives the same vectors.
 runtime = start_runtime(args, parser, global_batch=args.batch_size, op_determinism=False)
@@ -74,10 +83,13 @@ Movies liked at least `--min-count` times get a vector, most liked first.
 
 try:
     data = load_movielens(args.data)
-except FileNotFoundError as error:
+except (FileNotFoundError, ValueError) as error:  # no data, or a malformed file (named, with its line)
     sys.exit(str(error))
 sequences = liked_sequences(data)
-vocabulary = Vocabulary.from_tokens((title for sequence in sequences for title in sequence), min_count=args.min_count)
+try:
+    vocabulary = Vocabulary.from_tokens((title for sequence in sequences for title in sequence), min_count=args.min_count)
+except ValueError as error:  # --min-count above every count
+    parser.error(f"--min-count {args.min_count}: {error}")
 print(f"{len(sequences)} users' liked movies, {sum(map(len, sequences))} in all; {len(vocabulary)} movies get a vector")
 probes = args.probes.split("|")
 unknown = [title for title in probes if title not in vocabulary]
@@ -97,7 +109,11 @@ titles = vocabulary.symbols
 genres = genre_matrix(data, titles)
 ratings_of = dict(zip(*np.unique(data.rating_items, return_counts=True)))
 rated = {title: int(ratings_of.get(item, 0)) for title, item in zip(data.titles.tolist(), data.item_ids.tolist())}
-scored = np.array([i for i, title in enumerate(titles) if rated[title] >= args.min_ratings])
+scored = np.array([i for i, title in enumerate(titles) if rated[title] >= args.min_ratings], dtype=np.int64)
+if len(scored) < 11:  # each scored movie needs 10 neighbours among the others
+    most = max(rated[title] for title in titles)
+    parser.error(f"--min-ratings {args.min_ratings}: {len(scored)} movies with vectors have that many ratings "
+                 f"(the most rated has {most}); expected at least 11, to score 10 neighbours of each.")
 baselines = genre_baselines(genres[scored], np.arange(len(scored)), [rated[titles[i]] for i in scored], seed=args.seed)
 print(f"{len(scored)} movies with >= {args.min_ratings} ratings; genre share of random pairs "
       f"{baselines['random pairs']:.3f}, of the most rated movies {baselines['most popular']:.3f}")

@@ -104,7 +104,7 @@ band and occupation, and the item's genres (up to 6, `genre:[none]` for empty sl
 
 try:
     data = load_movielens(args.data)
-except FileNotFoundError as error:
+except (FileNotFoundError, ValueError) as error:  # no data, or a malformed file (named, with its line)
     sys.exit(str(error))
 vocabulary = field_vocabulary(data)
 rows = rating_rows(data, vocabulary, data.rating_users, data.rating_items)
@@ -125,7 +125,7 @@ def best_model(fit_rows, fit_ratings_, validation):
 
     The rated terms read only `fit_rows` and `fit_ratings_`, never the test fold.
     """
-    rated = {"stars": (fit_rows[:, 0], fit_rows[:, 1], np.rint(fit_ratings_).astype(int)),
+    rated = {"stars": (fit_rows[:, 0], fit_rows[:, 1], fit_ratings_),
              "implicit": (fit_rows[:, 0], fit_rows[:, 1]), "none": None}[args.rated]
     members = []
     for member in range(args.ensemble):

@@ -8,7 +8,7 @@ The slides say an embedding metric "can capture semantic distance" and show a 2-
 word vectors where similar words sit together. Here the word vectors are the slide's
 `Embedding(output_dim=d, input_dim=n, input_length=1)`, trained by skip-gram with negative
 sampling on the English Wikipedia excerpt that ships inside the gensim wheel (or any text
-file given with `--corpus`).
+file given with `--corpus`, in any script: words are Unicode words).
 
 Outputs in `--out`: `neighbours.jsonl` (probe neighbours and WordSim-353 / SimLex-999
 Spearman per epoch), TensorBoard logs with the neighbour tables and a projector
@@ -17,7 +17,7 @@ Spearman per epoch), TensorBoard logs with the neighbour tables and a projector
 with symbol-in, symbol-out `neighbours_symbols`.
 
 Run: python recipes/word_embeddings.py [--epochs 10] [--dim 100] [--window 5] [--negatives 5]
-     [--batch-size 2048] [--group-size 32] [--batches-per-step 8] [--seed 42] [--corpus FILE]
+     [--batch-size 2048] [--group-size 32] [--batches-per-step 8] [--seed 42] [--corpus FILE [--encoding utf-8]]
      [--out runs/word_embeddings] [--resume]
 """
 
@@ -31,10 +31,12 @@ from keras_workshop.embeddings import CosineNeighbours, Vocabulary, write_projec
 from keras_workshop.plots import plot_embedding_map
 from keras_workshop.runtime import add_runtime_arguments, positive_float, positive_int, start_runtime
 from keras_workshop.serving import export_for_serving
-from keras_workshop.word2vec import fit_skipgram, read_text, similarity_spearman, wikipedia_excerpt
+from keras_workshop.word2vec import fit_skipgram, read_text, similarity_spearman, text_words, wikipedia_excerpt
 
 parser = argparse.ArgumentParser(description="Skip-gram word vectors on a real corpus.")
-parser.add_argument("--corpus", help="a plain-text file (one document per line); default: the Wikipedia excerpt")
+parser.add_argument("--corpus", help="a text file, one document per line (gzip, bz2 or xz compressed too), words in "
+                                     "any script; default: the Wikipedia excerpt")
+parser.add_argument("--encoding", default="utf-8", help="the --corpus file's text encoding (default utf-8)")
 parser.add_argument("--epochs", type=positive_int, default=10)
 parser.add_argument("--dim", type=positive_int, default=100, help="embedding size d")
 parser.add_argument("--window", type=positive_int, default=5)
@@ -47,6 +49,8 @@ parser.add_argument("--learning-rate", type=positive_float, default=0.05, help="
 parser.add_argument("--probes", default="france,film,language,philosophy,war,government,river,water")
 add_runtime_arguments(parser, out="runs/word_embeddings")
 args = parser.parse_args()
+if args.batch_size % args.group_size:
+    parser.error(f"--batch-size {args.batch_size} must be a multiple of --group-size {args.group_size}")
 
 # XLA compiles the skip-gram step; XLA on CPU is repeatable, so the same seed gives the same vectors.
 runtime = start_runtime(args, parser, global_batch=args.batch_size, op_determinism=False)
@@ -57,10 +61,16 @@ runtime = start_runtime(args, parser, global_batch=args.batch_size, op_determini
 Words seen at least `--min-count` times, most frequent first.
 """
 
-documents = read_text(args.corpus) if args.corpus else wikipedia_excerpt()
-vocabulary = Vocabulary.from_tokens((word for document in documents for word in document), min_count=args.min_count)
+try:
+    documents = read_text(args.corpus, encoding=args.encoding) if args.corpus else wikipedia_excerpt()
+except (OSError, ValueError) as error:  # missing, unreadable, not text in --encoding
+    parser.error(str(error))
+try:
+    vocabulary = Vocabulary.from_tokens((word for document in documents for word in document), min_count=args.min_count)
+except ValueError as error:  # --min-count above every count
+    parser.error(f"--min-count {args.min_count}: {error}")
 print(f"{len(documents)} documents, {sum(map(len, documents))} tokens, {len(vocabulary)} words in the vocabulary")
-probes = [word for word in args.probes.split(",") if word in vocabulary]
+probes = [word for probe in args.probes.split(",") for word in text_words(probe) if word in vocabulary]
 if not probes:
     raise SystemExit(f"None of the probes {args.probes!r} is in the vocabulary; pass --probes.")
 

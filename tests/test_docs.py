@@ -70,3 +70,16 @@ def test_the_rest_examples_are_what_the_lab_signatures_return(tmp_path):
             assert set(answer) == set(response["outputs"])
             for key, value in response["outputs"].items():
                 assert close(answer[key].tolist(), value), (key, answer[key], value)
+
+
+def test_the_library_table_lists_each_subpackages_all():
+    import importlib
+
+    with open(os.path.join(REPO, "README.md")) as file:
+        rows = re.findall(r"^\| `keras_workshop\.(\w+)` \| (.*?) \|", file.read(), re.M)
+    assert {name for name, _ in rows} == {"slides", "embeddings", "dropout", "word2vec", "movielens", "serving",
+                                          "runtime", "plots"}
+    for name, names in rows:
+        module = importlib.import_module(f"keras_workshop.{name}")
+        public = getattr(module, "__all__", None) or [n for n in dir(module) if n.startswith("plot_")]
+        assert sorted(re.findall(r"`(\w+)`", names)) == sorted(public), name

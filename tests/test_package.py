@@ -59,4 +59,22 @@ def test_importing_the_package_and_its_subpackages_loads_no_tensorflow():
 def test_check_export_command_without_arguments_prints_usage():
     result = subprocess.run([sys.executable, "-m", "keras_workshop.check_export"], capture_output=True, text=True,
                             timeout=120, env=dict(os.environ, PYTHONPATH=REPO))
-    assert result.returncode == 2 and "Usage: python -m keras_workshop.check_export" in result.stderr
+    assert result.returncode == 2 and "usage: python -m keras_workshop.check_export" in result.stderr
+
+
+def test_check_export_help_is_help_and_a_model_folder_serves_its_highest_version(tmp_path):
+    from keras_workshop.serving import served_version
+
+    result = subprocess.run([sys.executable, "-m", "keras_workshop.check_export", "--help"], capture_output=True,
+                            text=True, timeout=120, env=dict(os.environ, PYTHONPATH=REPO))
+    assert result.returncode == 0 and "EXPORT_DIR" in result.stdout and "FAIL" not in result.stdout  # help, not a path
+    for version in ("1", "2", "10", "x"):
+        os.makedirs(tmp_path / "model" / version)
+        (tmp_path / "model" / version / "saved_model.pb").write_bytes(b"")
+    assert served_version(str(tmp_path / "model")) == str(tmp_path / "model" / "10")
+    assert served_version(str(tmp_path / "model" / "2")) == str(tmp_path / "model" / "2")
+    with pytest.raises(ValueError, match="no such folder"):
+        served_version(str(tmp_path / "missing"))
+    os.makedirs(tmp_path / "empty")
+    with pytest.raises(ValueError, match="neither a SavedModel .* nor a model folder"):
+        served_version(str(tmp_path / "empty"))

@@ -205,3 +205,23 @@ def test_every_recipe_takes_the_shared_options(recipe):
 def test_a_nan_learning_rate_is_refused(recipe, tmp_path):
     result = run_recipe(recipe, "--learning-rate", "nan", "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "expected a finite number > 0, got 'nan'" in result.stderr
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--sample", "-1"], "argument --sample: expected a finite number >= 0, got '-1'"),
+    (["--min-ratings", "100000"], "--min-ratings 100000: 0 movies with vectors have that many ratings (the most rated "
+                                  "has 583); expected at least 11"),
+    (["--min-count", "100000"], "--min-count 100000: Vocabulary.from_tokens: no token occurs 100000 or more times"),
+    (["--group-size", "3"], "--batch-size 2048 must be a multiple of --group-size 3"),
+])
+def test_movie_embeddings_refuses_options_that_leave_nothing_to_score(tmp_path, options, message):
+    result = run_recipe("movie_embeddings.py", *options, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
+
+
+def test_word_embeddings_names_a_corpus_that_is_not_text_in_its_encoding(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_bytes("Le café est très bon\n".encode("latin-1"))
+    result = run_recipe("word_embeddings.py", "--corpus", str(corpus), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"{str(corpus)!r} is not utf-8 text: byte 6 (0xe9)" in result.stderr and "--encoding" in result.stderr

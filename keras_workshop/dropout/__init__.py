@@ -12,7 +12,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "_slide_dropout": ["SlideDropout", "to_inverted_dropout"],
-        "_monte_carlo": ["mc_dropout_predict"],
+        "_monte_carlo": ["DROPOUT_LAYERS", "mc_dropout_predict", "sampling_view"],
         "_models": ["dropout_mlp"],
         "_digits": ["Split", "as_dataset", "noisy_digits"],
         "_side_by_side": ["fit_side_by_side"],

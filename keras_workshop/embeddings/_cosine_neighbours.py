@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Callable, Mapping, Sequence
 
@@ -10,6 +11,7 @@ import keras
 import numpy as np
 
 from keras_workshop.embeddings._neighbours import nearest_neighbours
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.embeddings._vocabulary import Vocabulary
 
 
@@ -36,6 +38,10 @@ class CosineNeighbours(keras.callbacks.Callback):
             (`neighbours/<probe>`) and scalars (`scores/<name>`).
         evaluate: a function of the weight matrix returning `{name: value}`
             (for words: Spearman correlations with human similarity judgements).
+            A NaN value means undefined (a correlation over fewer than 3 judged
+            pairs): it is logged as `null` in JSON, `n/a` on the console, and
+            left out of TensorBoard. An infinite or non-numeric value is a
+            `ValueError` naming it.
         verbose: 1 prints a table at each logging point, 0 prints nothing.
         log_initial: also log the space before the first epoch of each `fit`
             (with `fit(initial_epoch=e)`, as epoch `e`; a fresh model's is epoch
@@ -77,7 +83,9 @@ class CosineNeighbours(keras.callbacks.Callback):
         append: bool = False,
     ):
         super().__init__()
+        check_not_a_string(probes, "CosineNeighbours: probes")
         if not isinstance(vocabulary, Vocabulary):
+            check_not_a_string(vocabulary, "CosineNeighbours: vocabulary")
             vocabulary = Vocabulary(vocabulary)
         if not probes:
             raise ValueError("CosineNeighbours: got no probes; expected at least one symbol.")
@@ -193,7 +201,7 @@ class CosineNeighbours(keras.callbacks.Callback):
                 record["overlap"][probe] = len(self._previous[probe] & set(names)) / self.k
             self._previous[probe] = set(names)
         if self.evaluate is not None:
-            record["scores"] = {name: float(value) for name, value in self.evaluate(np.asarray(weights)).items()}
+            record["scores"] = {name: _score(name, value) for name, value in self.evaluate(np.asarray(weights)).items()}
         self.history.append(record)
         self._last_logged = epoch
         if self._file is not None:
@@ -215,8 +223,23 @@ class CosineNeighbours(keras.callbacks.Callback):
                 rows = "\n".join(f"| {name} | {score:.3f} |" for name, score in neighbours)
                 tf.summary.text(f"neighbours/{probe}", f"| neighbour | cosine |\n|---|---|\n{rows}")
             for name, value in record["scores"].items():
-                tf.summary.scalar(f"scores/{name}", value)
+                if value is not None:  # undefined at this epoch
+                    tf.summary.scalar(f"scores/{name}", value)
         self._writer.flush()
+
+
+def _score(name: str, value) -> float | None:
+    """One score of `evaluate` as logged: a float, or None for NaN (undefined)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"CosineNeighbours: evaluate gave {name!r} = {value!r}; expected a number.") from None
+    if math.isnan(number):
+        return None
+    if math.isinf(number):
+        raise ValueError(f"CosineNeighbours: evaluate gave {name!r} = {number}; expected a finite number, or NaN "
+                         "for undefined.")
+    return number
 
 
 def drop_summaries_after(logdir: str, step: int) -> None:
@@ -266,5 +289,6 @@ def format_neighbours(record: dict) -> str:
         settled = "" if overlap is None else f"  (overlap with last: {overlap:.0%})"
         lines.append(f"  {probe:>{width}}: {listed}{settled}")
     if record["scores"]:
-        lines.append("  " + ", ".join(f"{name} {value:.3f}" for name, value in record["scores"].items()))
+        lines.append("  " + ", ".join(f"{name} {'n/a' if value is None else f'{value:.3f}'}"
+                                      for name, value in record["scores"].items()))
     return "\n".join(lines)

@@ -72,8 +72,14 @@ class Embedding(keras.layers.Embedding):
         return super().call(self._checked(inputs))
 
     def quantize(self, mode=None, type_check=True, config=None):
-        # Keras refuses to quantize subclasses, whose `call` might differ; ours only checks the ids
-        # before Keras' own lookup, and `quantized_call` below keeps that check.
+        # Keras refuses to quantize subclasses of its layer, whose `call` might differ; this class only checks
+        # the ids before Keras' own lookup (`quantized_call` below keeps that check), so it is quantized as
+        # Keras' layer is, and its own subclasses are refused the same way unless `type_check=False`.
+        if type_check and type(self) is not Embedding:
+            raise NotImplementedError(
+                f"Layer {type(self).__name__} does not have a `quantize` method implemented: a subclass's `call` "
+                "may differ from Embedding's. Pass type_check=False to quantize it as an Embedding."
+            )
         super().quantize(mode, type_check=False, config=config)
 
     def quantized_call(self, inputs, *args, **kwargs):

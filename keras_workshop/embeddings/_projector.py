@@ -7,6 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
+
 
 def write_projector(weights, symbols: Sequence, log_dir: str, name: str = "word_vectors") -> list[str]:
     """Writes `vectors.tsv`, `metadata.tsv` and `projector_config.pbtxt` into `log_dir`.
@@ -24,6 +26,7 @@ def write_projector(weights, symbols: Sequence, log_dir: str, name: str = "word_
     """
     from tensorboard.plugins import projector
 
+    check_not_a_string(symbols, "write_projector: symbols")
     weights = np.asarray(weights)
     if weights.ndim != 2 or len(weights) != len(symbols):
         raise ValueError(

@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop.embeddings._ids import check_ids
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 
 _OOV_POLICIES = ("error", "token")
 
@@ -49,6 +50,7 @@ class Vocabulary:
         oov_token: str | int | None = None,
         counts: Sequence[int] | None = None,
     ):
+        check_not_a_string(symbols, "Vocabulary: symbols")
         symbols = list(symbols)
         if oov not in _OOV_POLICIES:
             raise ValueError(f"Vocabulary: oov must be one of {_OOV_POLICIES}, got {oov!r}.")
@@ -145,6 +147,7 @@ class Vocabulary:
         >>> Vocabulary.from_tokens("the cat saw the dog".split()).symbols[0]
         'the'
         """
+        check_not_a_string(tokens, "Vocabulary.from_tokens: tokens")
         if min_count < 1:
             raise ValueError(f"Vocabulary.from_tokens: min_count must be >= 1, got {min_count}.")
         counter = collections.Counter(tokens)
@@ -229,5 +232,6 @@ def onehot(symbol, vocabulary: Vocabulary | Sequence[Hashable]) -> np.ndarray:
     array([0., 0., 1., 0.], dtype=float32)
     """
     if not isinstance(vocabulary, Vocabulary):
+        check_not_a_string(vocabulary, "onehot: vocabulary")
         vocabulary = Vocabulary(vocabulary)
     return vocabulary.onehot(symbol)

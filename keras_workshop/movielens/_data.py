@@ -32,7 +32,7 @@ class MovieLens:
 
     Attributes:
         rating_users, rating_items: `(ratings,)` str ids.
-        ratings: `(ratings,)` float32 stars, 1 to 5.
+        ratings: `(ratings,)` float32 stars, 1 to 5, as written (half stars such as 3.5 stay as they are).
         timestamps: `(ratings,)` int64 seconds.
         item_ids: `(items,)` str. titles: display titles as users know them,
             `"Star Wars (1977)"`, unique (see `load_movielens`).
@@ -124,23 +124,19 @@ def _lines(path: str, encoding: str = "utf-8"):
             try:
                 line = raw.decode(encoding).rstrip("\r\n")
             except UnicodeDecodeError as error:
-                raise _Malformed(f"{path}, line {number}: expected {encoding} text, got {raw[:40]!r} ({error.reason})") from None
+                raise ValueError(f"{path}, line {number}: expected {encoding} text, got {raw[:40]!r} ({error.reason})") from None
             if not line.strip():
                 blank = blank or number
                 continue
             if blank:
-                raise _Malformed(f"{path}, line {blank}: expected a record, got a blank line")
+                raise ValueError(f"{path}, line {blank}: expected a record, got a blank line")
             yield number, line
-
-
-class _Malformed(ValueError):
-    pass
 
 
 def _fields(path, number, line, separator, count, expected, at_least=False):
     fields = line.split(separator)
     if len(fields) != count and not (at_least and len(fields) > count):
-        raise _Malformed(
+        raise ValueError(
             f"{path}, line {number}: expected {expected} ({count} fields separated by {separator!r}), "
             f"got {len(fields)} field(s): {line[:80]!r}"
         )
@@ -151,17 +147,17 @@ def _number(path, number, text, kind, what):
     try:
         return kind(text)
     except ValueError:
-        raise _Malformed(f"{path}, line {number}: expected {what}, got {text!r}") from None
+        raise ValueError(f"{path}, line {number}: expected {what}, got {text!r}") from None
 
 
 def _rating(path, number, fields):
     user, item, stars, timestamp = fields
     stars = _number(path, number, stars, float, "a rating from 1 to 5")
     if not 1 <= stars <= 5:
-        raise _Malformed(f"{path}, line {number}: expected a rating from 1 to 5, got {fields[2]!r}")
+        raise ValueError(f"{path}, line {number}: expected a rating from 1 to 5, got {fields[2]!r}")
     seconds = _number(path, number, timestamp, float, "a timestamp in seconds")
     if not (user.strip() and item.strip()):
-        raise _Malformed(f"{path}, line {number}: expected a user id and an item id, got {fields[:2]!r}")
+        raise ValueError(f"{path}, line {number}: expected a user id and an item id, got {fields[:2]!r}")
     return user.strip(), item.strip(), stars, int(seconds)
 
 
@@ -176,7 +172,7 @@ def _read_grouplens(folder):
         fields = _fields(items_path, n, line, "|", 24, "id|title|release date|video date|IMDb URL|19 genre flags")
         flags = fields[5:]
         if any(flag not in ("0", "1") for flag in flags):
-            raise _Malformed(f"{items_path}, line {n}: expected 19 genre flags of 0 or 1, got {flags!r}")
+            raise ValueError(f"{items_path}, line {n}: expected 19 genre flags of 0 or 1, got {flags!r}")
         title = fields[1].strip()
         items.append((fields[0].strip(), title, _year(title), tuple(g for g, flag in zip(GENRES, flags) if flag == "1")))
     users = [
@@ -196,7 +192,7 @@ def _user(path, number, fields):
     user, age, gender, occupation, _ = (field.strip() for field in fields)
     age = _number(path, number, age, int, "an age in years")
     if gender not in ("M", "F"):
-        raise _Malformed(f"{path}, line {number}: expected gender M or F, got {gender!r}")
+        raise ValueError(f"{path}, line {number}: expected gender M or F, got {gender!r}")
     return user, age, gender, occupation
 
 
@@ -212,7 +208,7 @@ def _read_recbole(folder):
         lines = _lines(path)
         first = next(lines, (1, ""))
         if first[1] != header:
-            raise _Malformed(f"{path}, line {first[0]}: expected the header {header!r}, got {first[1][:80]!r}")
+            raise ValueError(f"{path}, line {first[0]}: expected the header {header!r}, got {first[1][:80]!r}")
         rows.append(list(lines))
     ratings_path, items_path, users_path = paths
     ratings = [_rating(ratings_path, n, _fields(ratings_path, n, line, "\t", 4, "user, item, rating, timestamp"))
@@ -222,7 +218,7 @@ def _read_recbole(folder):
         item, title, year, genres = _fields(items_path, n, line, "\t", 4, "item id, title, year, genres")
         genres = tuple(genres.split())
         if not genres or any(genre not in GENRES for genre in genres):
-            raise _Malformed(f"{items_path}, line {n}: expected genres among {GENRES}, got {genres!r}")
+            raise ValueError(f"{items_path}, line {n}: expected genres among {GENRES}, got {genres!r}")
         if title == "unkonwn":  # recbole's spelling of GroupLens' "unknown" (item 267)
             title, year = "unknown", ""
         # GroupLens' titles end with "(year)"; recbole moved it to its own field, and for item 1412

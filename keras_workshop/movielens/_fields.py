@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.embeddings._vocabulary import Vocabulary
 from keras_workshop.movielens._data import GENRES, MovieLens
 
@@ -65,8 +66,14 @@ def rating_rows(data: MovieLens, vocabulary: Vocabulary, users, items) -> np.nda
     """The ids of each (user, item) pair's fields in `FIELDS` order, `(pairs, len(FIELDS))` int32.
 
     Raises:
-        ValueError: naming a user or item id that `data` does not have.
+        ValueError: naming a user or item id that `data` does not have; `users`
+            and `items` of different lengths, or one string instead of a
+            sequence of ids.
     """
+    check_not_a_string(users, "rating_rows: users")
+    check_not_a_string(items, "rating_rows: items")
+    if len(users) != len(items):
+        raise ValueError(f"rating_rows: got {len(users)} users and {len(items)} items; expected one item per user.")
     user_fields, item_fields = field_symbols(data)
     user_ids = {user: vocabulary.ids(fields) for user, fields in user_fields.items()}
     item_ids = {item: vocabulary.ids(fields) for item, fields in item_fields.items()}

@@ -6,6 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.movielens._data import GENRES, MovieLens
 
 
@@ -38,6 +39,7 @@ def genre_matrix(data: MovieLens, titles: Sequence[str]) -> np.ndarray:
     Raises:
         ValueError: naming a title that `data` does not have.
     """
+    check_not_a_string(titles, "genre_matrix: titles")
     rows = {title: [g in genres for g in GENRES] for title, genres in zip(data.titles, data.genres)}
     missing = [title for title in titles if title not in rows]
     if missing:

@@ -126,14 +126,18 @@ def hybrid_rating_model(
 
     - `(user ids, item ids)`: SVD++'s implicit term (Koren, 2008): the user
       vector also gets `ImplicitFeedback` over the items the user rated;
-    - `(user ids, item ids, stars)` (integer stars 1 to 5): the user vector gets
-      `ImplicitFeedback` over the (item, stars) pairs the user gave, and the item
-      vector over the (user, stars) pairs it received: one learned vector per
-      id and star value. What a user thought of what they rated, and what
-      raters thought of an item, inform every prediction for them.
+    - `(user ids, item ids, stars)`: the user vector gets `ImplicitFeedback`
+      over the (item, stars) pairs the user gave, and the item vector over the
+      (user, stars) pairs it received: one learned vector per id and star
+      value. Each distinct value of `stars` is a level of its own: whole stars
+      1 to 5 give 5 levels, and half stars (3.5, as in MovieLens' later
+      releases) are levels of their own, never rounded to a whole star. What
+      a user thought of what they rated, and what raters thought of an item,
+      inform every prediction for them.
 
     Pass only ratings the model may learn from (never a test fold's). The new
-    tables have the slide model's vocabulary size (times 5 with stars).
+    tables have the slide model's vocabulary size (times the number of star
+    levels with stars).
 
     Example:
 
@@ -156,15 +160,17 @@ def hybrid_rating_model(
         user_vector = user_vector + ImplicitFeedback(*rated, vocabulary_size, factors, l2, name="implicit")(user)
     elif rated is not None:
         users, items, stars = (np.asarray(values) for values in rated)
-        if not (len(users) == len(items) == len(stars)) or not np.all(np.isin(stars, [1, 2, 3, 4, 5])):
+        if not (len(users) == len(items) == len(stars)) or stars.dtype.kind not in "iuf" or not np.all(np.isfinite(stars)):
             raise ValueError(
-                f"hybrid_rating_model: `rated` needs as many users, items and stars, the stars integers 1 to 5; got "
+                f"hybrid_rating_model: `rated` needs as many users, items and stars, the stars finite numbers; got "
                 f"{len(users)}, {len(items)} and {len(stars)} values, stars {np.unique(stars)[:10].tolist()}."
             )
-        by_stars = vocabulary_size * (stars.astype(np.int64) - 1)  # one symbol per (id, stars)
-        user_vector = user_vector + ImplicitFeedback(users, items + by_stars, 5 * vocabulary_size, factors, l2,
+        levels, level = np.unique(stars, return_inverse=True)  # each distinct star value, half stars too
+        by_stars = vocabulary_size * level.astype(np.int64)  # one symbol per (id, star level)
+        size = max(len(levels), 1) * vocabulary_size
+        user_vector = user_vector + ImplicitFeedback(users, items + by_stars, size, factors, l2,
                                                      name="rated_items")(user)
-        item_vector = item_vector + ImplicitFeedback(items, users + by_stars, 5 * vocabulary_size, factors, l2,
+        item_vector = item_vector + ImplicitFeedback(items, users + by_stars, size, factors, l2,
                                                      name="raters")(item)
     user_vector = keras.layers.Dropout(dropout_rate)(user_vector)
     item_vector = keras.layers.Dropout(dropout_rate)(item_vector)

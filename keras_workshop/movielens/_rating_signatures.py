@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.embeddings._vocabulary import Vocabulary
 from keras_workshop.movielens._data import MovieLens
 from keras_workshop.movielens._fields import field_symbols
@@ -34,6 +35,11 @@ class RatingTables(tf.Module):
         self.user_fields = tf.constant(np.stack([vocabulary.ids(users[u]) for u in data.user_ids]).astype(np.int32))
         self.item_fields = tf.constant(np.stack([vocabulary.ids(items[i]) for i in data.item_ids]).astype(np.int32))
         self.titles = tf.constant(data.titles.tolist())
+        for name, values in (("user_ids", user_ids), ("item_ids", item_ids)):
+            check_not_a_string(values, f"RatingTables: {name}")
+        if not len(user_ids) == len(item_ids) == len(ratings):
+            raise ValueError(f"RatingTables: got {len(user_ids)} user ids, {len(item_ids)} item ids and "
+                             f"{len(ratings)} ratings; expected one of each per rating.")
         rows, columns = self.users.ids(list(user_ids)), self.items.ids(list(item_ids))
         rated = np.zeros((len(data.user_ids), len(data.item_ids)), dtype=bool)
         rated[rows, columns] = True
@@ -53,7 +59,8 @@ def _means(groups, ratings, count, default) -> np.ndarray:
 def rating_endpoints(model: keras.Model, tables: RatingTables, sample_users, sample_items) -> dict:
     """`serving_default` (user_id, item_id -> rating, found) and `recommend` (user_id, k -> titles, ratings, found).
 
-    Ratings are clipped to [1, 5]. An unknown user or item is not an error: its
+    Ratings are clipped to [1, 5]. `user_id` and `item_id` of different
+    lengths fail with an error naming both lengths. An unknown user or item is not an error: its
     rating is the documented fallback, `found = false`: the user's (shrunk)
     mean rating for an unknown item, the item's (shrunk) mean for an unknown
     user, the global mean when both are unknown. `recommend` leaves out what
@@ -75,7 +82,14 @@ def rating_endpoints(model: keras.Model, tables: RatingTables, sample_users, sam
         return tf.clip_by_value(tf.reshape(model(field_rows(user_index, item_index), training=False), [-1]), 1.0, 5.0)
 
     def rate(user_id, item_id):
-        user_index, item_index = tables.user_table.lookup(user_id), tables.item_table.lookup(item_id)
+        users, items = tf.size(user_id), tf.size(item_id)
+        check = tf.debugging.Assert(
+            tf.equal(users, items),
+            ["serving_default: user_id has", users, "ids but item_id has", items,
+             "; expected one item_id per user_id (as many of each)."],
+        )
+        with tf.control_dependencies([check]):
+            user_index, item_index = tables.user_table.lookup(user_id), tables.item_table.lookup(item_id)
         known_user, known_item = user_index >= 0, item_index >= 0
         rating = predict(tf.maximum(user_index, 0), tf.maximum(item_index, 0))
         fallback = tf.where(

@@ -9,8 +9,10 @@
   `tf.distribute` (`MirroredStrategy`, `MultiWorkerMirroredStrategy` from `TF_CONFIG`).
 - `fit`: `model.fit` that also works under `MultiWorkerMirroredStrategy` with
   Keras 3.15 (keras-team/keras#20585, #20329), and says so clearly when a worker dies.
-- `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares;
-  `positive_int`, `non_negative_int`, `positive_float`, `rate`: their argparse types.
+- `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares
+  (`check_output_folder`: an output folder this process can write);
+  `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `rate`: their
+  argparse types.
 """
 
 import lazy_loader
@@ -19,11 +21,11 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "_batches": ["array_batches", "counts_epochs", "start_at_epoch"],
-        "_arguments": ["non_negative_int", "positive_float", "positive_int", "rate"],
+        "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "rate"],
         "_determinism": ["set_deterministic"],
         "_devices": ["DEVICES", "select_device"],
         "_multiworker": ["WorkerLostError", "fit", "in_multi_worker_mode"],
-        "_recipe": ["Runtime", "add_runtime_arguments", "start_runtime"],
+        "_recipe": ["Runtime", "add_runtime_arguments", "check_output_folder", "start_runtime"],
         "_resume": ["EpochBackup", "EpochStore", "next_backup_folder", "resume_training"],
         "_strategy": ["STRATEGIES", "cluster_spec", "is_chief", "make_strategy"],
     },

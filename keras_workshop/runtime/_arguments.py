@@ -42,6 +42,20 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    """A finite number >= 0 (0 often means "off"): never NaN or inf.
+
+    Example:
+
+    >>> non_negative_float("1e-4")
+    0.0001
+    """
+    value = _number(text, "a finite number >= 0")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
 def rate(text: str) -> float:
     """A dropout rate or a share: a number in [0, 1).
 

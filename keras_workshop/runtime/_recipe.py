@@ -19,6 +19,9 @@ from keras_workshop.runtime._resume import resume_training
 from keras_workshop.runtime._strategy import STRATEGIES, is_chief, make_strategy
 
 
+_CPU_REPLICAS = 2  # logical CPU devices for --strategy mirrored when --replicas is not given
+
+
 def add_runtime_arguments(
     parser: argparse.ArgumentParser, out: str, saved_models: bool = True, resume: bool = True
 ) -> None:
@@ -49,8 +52,9 @@ def add_runtime_arguments(
     devices.add_argument("--strategy", choices=STRATEGIES, default="none",
                          help="tf.distribute: none (one device), mirrored (every GPU, or --replicas CPU devices), "
                               "multiworker (machines in TF_CONFIG)")
-    devices.add_argument("--replicas", type=positive_int, default=2,
-                         help="with --strategy mirrored on the CPU: logical CPU devices (default 2)")
+    devices.add_argument("--replicas", type=positive_int, default=None,
+                         help="with --strategy mirrored on the CPU: logical CPU devices (default 2); an error "
+                              "with any other strategy, or on the GPU")
     devices.add_argument("--mixed-precision", action="store_true",
                          help="compute in float16 on the GPU (bfloat16 on the CPU); losses and softmax stay float32")
 
@@ -100,8 +104,10 @@ def start_runtime(
 ) -> Runtime:
     """Sets up what `add_runtime_arguments` parsed, prints it, and returns the `Runtime`.
 
-    In order: the output folders are checked (an existing file there is an
-    error now, not after training); the device is chosen (`select_device`);
+    In order: the options are checked against each other (`--replicas` needs
+    `--strategy mirrored` on the CPU); the output folders are checked (an
+    existing file there, or a folder this process cannot write, is an error
+    now, not after training); the device is chosen (`select_device`);
     seeds and op determinism are set (`set_deterministic`); the mixed-precision
     policy, if asked for; the strategy (`make_strategy`), made the current one
     for the rest of the script (`tf.distribute.experimental_set_strategy`), so
@@ -115,10 +121,17 @@ def start_runtime(
     exports = getattr(args, "saved_models", None) or None
     folders = [args.out] + ([exports] if exports else [])
     try:
+        if args.replicas is not None and args.strategy != "mirrored":
+            raise ValueError(f"--replicas {args.replicas} sets the CPU devices of --strategy mirrored; with "
+                             f"--strategy {args.strategy} it would be ignored. Add --strategy mirrored, or leave "
+                             "out --replicas.")
         for folder in folders:
-            if os.path.exists(folder) and not os.path.isdir(folder):
-                raise ValueError(f"{folder!r} exists and is not a folder; expected a folder for the outputs.")
-        device = select_device(args.device, args.replicas if args.strategy == "mirrored" else 1)
+            check_output_folder(folder)
+        replicas = args.replicas or _CPU_REPLICAS
+        device = select_device(args.device, replicas if args.strategy == "mirrored" else 1)
+        if device == "gpu" and args.replicas is not None:
+            raise ValueError(f"--replicas {args.replicas} sets logical CPU devices; on the GPU, --strategy mirrored "
+                             "uses every visible GPU (choose them with CUDA_VISIBLE_DEVICES), or run with --device cpu.")
         set_deterministic(args.seed, op_determinism=op_determinism)
         precision = "float32"
         if args.mixed_precision:
@@ -153,6 +166,37 @@ def start_runtime(
     runtime = Runtime(device, strategy, args.strategy, precision, chief, out, saved_models)
     print(runtime.describe(global_batch), flush=True)
     return runtime
+
+
+def check_output_folder(folder: str) -> None:
+    """Raises `ValueError` unless `folder` is, or can be made as, a folder this process can write.
+
+    Nothing is left behind: a missing folder is not made, and the probe file
+    written into the folder (or its nearest existing parent) is removed.
+
+    Example:
+
+    >>> import tempfile
+    >>> check_output_folder(os.path.join(tempfile.mkdtemp(), "new", "out"))
+    >>> check_output_folder("/dev/null/out")
+    Traceback (most recent call last):
+    ...
+    ValueError: '/dev/null/out': '/dev/null' exists and is not a folder; expected a folder for the outputs.
+    """
+    path = os.path.abspath(folder)
+    existing = path
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        shown = repr(folder) if existing == path else f"{folder!r}: {existing!r}"
+        raise ValueError(f"{shown} exists and is not a folder; expected a folder for the outputs.")
+    try:
+        handle, probe = tempfile.mkstemp(dir=existing, prefix=".keras_workshop_probe_")
+    except OSError as error:
+        raise ValueError(f"{folder!r} cannot be written ({error.strerror} in {existing!r}); expected a folder "
+                         "this user can write: pass another folder.") from None
+    os.close(handle)
+    os.remove(probe)
 
 
 def _fail(parser: argparse.ArgumentParser | None, error: Exception):

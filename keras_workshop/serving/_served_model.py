@@ -8,11 +8,13 @@ signatures' tensor names. `replay_samples` replays every sample stored by
 results with the Keras outputs stored beside them. Nothing here imports TensorFlow's
 Python API: an export that only `tf.saved_model.load` can read (a `tf.saved_model.save`
 of a Keras 3 model, a `tf.py_function` in a signature) fails here as it would in TF
-Serving. On the command line: `python -m keras_workshop.check_export DIR [DIR ...]`.
+Serving. On the command line: `python -m keras_workshop.check_export DIR [DIR ...]`, where a DIR is a
+version folder or a model folder (its highest numeric version is checked, as TF Serving serves it).
 """
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import importlib.util
 import json
@@ -21,6 +23,7 @@ import sys
 
 import numpy as np
 
+from keras_workshop.serving._model_config import versions
 from keras_workshop.serving._savedmodel_proto import signature_defs as _signature_defs
 
 _DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 9: np.int64, 10: np.bool_}
@@ -140,20 +143,59 @@ def replay_samples(path: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: checks each export given; exit status 0 when all load and match, else 1."""
-    paths = sys.argv[1:] if argv is None else argv
-    if not paths:
-        print("Usage: python -m keras_workshop.check_export EXPORT_DIR [EXPORT_DIR ...]", file=sys.stderr)
-        return 2
+    """The command line: checks each export given; exit status 0 when all load and match, 1 if not, 2 on bad usage."""
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_workshop.check_export",
+        description="Loads each export with TensorFlow's C++ loader, as TF Serving does, and replays its stored "
+                    "samples. Exit status 0 when every export loads and every sample matches, 1 otherwise.",
+    )
+    parser.add_argument("exports", nargs="+", metavar="EXPORT_DIR",
+                        help="a version folder (saved_models/NAME/VERSION), or a model folder (saved_models/NAME), "
+                             "of which the highest numeric version is checked, as TF Serving serves it")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     failures = 0
-    for path in paths:
-        for line, ok in replay_samples(path):
+    for path in args.exports:
+        try:
+            version_dir = served_version(path)
+        except ValueError as error:
+            print(f"FAIL  {error}")
+            failures += 1
+            continue
+        for line, ok in replay_samples(version_dir):
             print(("ok    " if ok else "FAIL  ") + line)
             failures += not ok
     leaked = "tensorflow" in sys.modules
     if leaked:
         print("FAIL  TensorFlow's Python API was imported; the check is not independent of it")
     return 1 if failures or leaked else 0
+
+
+def served_version(path: str) -> str:
+    """The SavedModel folder TF Serving would load for `path`: `path` itself, or its highest numeric version.
+
+    Raises:
+        ValueError: `path` is no folder, or neither a SavedModel nor a folder of numeric versions.
+
+    Example:
+
+    >>> import tempfile
+    >>> model_dir = tempfile.mkdtemp()
+    >>> for version in ("1", "2", "10"):
+    ...     os.makedirs(os.path.join(model_dir, version))
+    ...     open(os.path.join(model_dir, version, "saved_model.pb"), "w").close()
+    >>> os.path.basename(served_version(model_dir))
+    '10'
+    """
+    if not os.path.isdir(path):
+        raise ValueError(f"{path}: no such folder; expected an export (saved_models/NAME/VERSION) or a model "
+                         "folder (saved_models/NAME).")
+    if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        return path
+    numbers = versions(path)
+    if not numbers:
+        raise ValueError(f"{path}: neither a SavedModel (no saved_model.pb) nor a model folder with numeric "
+                         "version folders.")
+    return os.path.join(path, str(max(numbers)))
 
 
 def _decode(encoded: dict) -> np.ndarray:

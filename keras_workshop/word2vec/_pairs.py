@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.embeddings._vocabulary import Vocabulary
 from keras_workshop.runtime._batches import EpochCounter, read_epoch, with_epoch_counter
 
@@ -191,6 +192,9 @@ def skipgram_dataset(
         )
     if vocabulary.counts is None:
         raise ValueError("skipgram_dataset: the vocabulary needs counts (use Vocabulary.from_tokens).")
+    check_not_a_string(documents, "skipgram_dataset: documents")
+    for number, document in enumerate(documents):
+        check_not_a_string(document, f"skipgram_dataset: documents[{number}]")
     lengths = [len(document) for document in documents]
     ids = vocabulary.ids([word for document in documents for word in document], unknown=-1).astype(np.int32)
     document_numbers = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)

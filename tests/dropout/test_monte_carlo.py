@@ -5,10 +5,11 @@ import random
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.dropout import SlideDropout, dropout_mlp, mc_dropout_predict
+from keras_workshop.dropout import SlideDropout, dropout_mlp, mc_dropout_predict, sampling_view
 
 
 def test_monte_carlo_average_approaches_the_test_time_network():
@@ -103,3 +104,103 @@ def test_as_dataset_refuses_non_finite_features():
     features[2, 1] = np.nan
     with pytest.raises(ValueError, match="as_dataset: x holds NaN or inf"):
         as_dataset(features, np.zeros(4), batch_size=2)
+
+
+def batchnorm_model():
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(16), keras.layers.BatchNormalization(), keras.layers.Dropout(0.5),
+         keras.layers.Dense(3)]
+    )
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).standard_normal((64, 8)).astype("float32") * 3 + 1
+    model.fit(x, np.ones((64, 3)), epochs=2, verbose=0)  # moving statistics away from their start
+    return model, x
+
+
+def dropout_layers(model):
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from dropout_layers(layer)
+        elif isinstance(layer, keras.layers.Dropout):
+            yield layer
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_only_dropout_is_sampled_and_no_other_state_changes(functional):
+    """BatchNormalization runs on its moving statistics and keeps them: later predictions are what they were."""
+    model, x = batchnorm_model()
+    if functional:
+        inputs = keras.Input((8,), name="features")
+        model = keras.Model(inputs, keras.layers.Dense(2)(model(inputs)))  # a nested Sequential
+    before = model.predict(x, verbose=0)
+    statistics = [v.numpy().copy() for v in model.non_trainable_variables if v.name != "seed_generator_state"]
+    for seed in (0, None):
+        mc_dropout_predict(model, x, samples=5, seed=seed)
+    after = [v.numpy() for v in model.non_trainable_variables if v.name != "seed_generator_state"]
+    assert len(statistics) == 2 and all(np.array_equal(a, b) for a, b in zip(statistics, after))
+    np.testing.assert_array_equal(model.predict(x, verbose=0), before)
+    # with dropout at rate 0 the average is the test-time network exactly: batch statistics would differ
+    for layer in dropout_layers(model):
+        layer.rate = 0.0
+    np.testing.assert_allclose(mc_dropout_predict(model, x, samples=3, seed=0), before, rtol=1e-5, atol=1e-6)
+
+
+def test_mean_and_spread_against_numpy_on_the_same_masks():
+    model, x = batchnorm_model()
+    states = [v.numpy().copy() for v in model.non_trainable_variables if v.name == "seed_generator_state"]
+    mean, std = mc_dropout_predict(model, x, samples=20, return_std=True)  # masks continue from the model
+    for variable, state in zip([v for v in model.non_trainable_variables if v.name == "seed_generator_state"], states):
+        variable.assign(state)
+    view = sampling_view(model)
+    draws = np.stack([np.asarray(view(x), dtype=np.float64) for _ in range(20)])
+    assert mean.dtype == std.dtype == np.float32
+    np.testing.assert_allclose(mean, draws.mean(axis=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(std, draws.std(axis=0), rtol=1e-4, atol=1e-6)
+    assert np.all(std > 0)
+    _, single = mc_dropout_predict(model, x, samples=1, seed=0, return_std=True)
+    assert not single.any()
+
+
+def test_a_mixed_bfloat16_model_is_averaged_in_float32():
+    """Summing 2000 outputs near 8 in bfloat16 (8 bits of mantissa) would stall far below the mean."""
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dropout(0.5),
+                                  keras.layers.Dense(1, kernel_initializer="ones", use_bias=False)])
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    ones = np.ones((2, 8), "float32")
+    assert model(ones).dtype == "bfloat16"
+    mean = mc_dropout_predict(model, ones, samples=2000, seed=0)
+    assert mean.dtype == np.float32
+    np.testing.assert_allclose(mean, 8.0, atol=0.15)  # inverted dropout is unbiased
+
+
+def test_id_models_keep_checking_ids_as_given():
+    from keras_workshop import slides
+    from keras_workshop.movielens import hybrid_rating_model, slide_rating_model
+
+    sequential = slides.Sequential()
+    sequential.add(slides.Embedding(output_dim=4, input_dim=10, input_length=2))
+    sequential.add(slides.Flatten())
+    sequential.add(slides.Dropout(p=0.5))
+    sequential.add(slides.Dense(2))
+    hybrid = hybrid_rating_model(slide_rating_model(10, 2, dim=2, hidden=4), factors=2)
+    for model in (sequential, hybrid):
+        assert mc_dropout_predict(model, np.array([[1, 2]]), samples=2, seed=0).shape[0] == 1
+        for bad in (np.array([[1.5, 2.0]]), np.array([[2**32 + 3, 2]], dtype=np.int64), np.array([[-1, 2]])):
+            with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+                mc_dropout_predict(model, bad, samples=2, seed=0)
+
+
+def test_a_subclassed_model_is_refused_by_name():
+    class Subclassed(keras.Model):
+        def __init__(self):
+            super().__init__(name="subclassed")
+            self.dropout, self.dense = keras.layers.Dropout(0.5), keras.layers.Dense(2)
+
+        def call(self, inputs, training=False):
+            return self.dense(self.dropout(inputs, training=training))
+
+    with pytest.raises(ValueError, match="Subclassed 'subclassed' is a subclassed model"):
+        mc_dropout_predict(Subclassed(), np.ones((2, 4), "float32"), samples=2)

@@ -90,6 +90,27 @@ def test_tensorboard_text_and_scalars(tmp_path):
     assert tags["neighbours/fig"] == [0, 1, 2] and tags["scores/score"] == [0, 1, 2]
 
 
+def test_an_undefined_score_is_logged_as_null_and_an_infinite_one_refused(tmp_path, capsys):
+    """A correlation over fewer than 3 judged pairs is NaN: valid JSON (null), n/a on screen, no scalar."""
+    scores = iter([float("nan"), 0.25, np.float32("nan")])
+    callback = CosineNeighbours(
+        "words", WORDS, ["fig"], k=2, log_path=str(tmp_path / "log.jsonl"), tensorboard_dir=str(tmp_path / "tb"),
+        evaluate=lambda w: {"spearman": next(scores)},
+    )
+    fit(model_with(planted_weights()), callback, epochs=2)
+    records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert [record["scores"]["spearman"] for record in records] == [None, 0.25, None]
+    assert "spearman n/a" in capsys.readouterr().out
+    (events,) = [os.path.join(tmp_path / "tb", f) for f in os.listdir(tmp_path / "tb")]
+    steps = [event.step for event in tf.compat.v1.train.summary_iterator(events)
+             for value in event.summary.value if value.tag == "scores/spearman"]
+    assert steps == [1]
+    for bad, message in ((float("inf"), "expected a finite number"), ("high", "expected a number")):
+        callback = CosineNeighbours("words", WORDS, ["fig"], k=2, verbose=0, evaluate=lambda w: {"spearman": bad})
+        with pytest.raises(ValueError, match=f"evaluate gave 'spearman' = .*{message}"):
+            fit(model_with(planted_weights()), callback, epochs=1)
+
+
 def test_every_and_train_end():
     callback = CosineNeighbours("words", WORDS, ["red"], k=2, every=2, verbose=0, log_initial=False)
     fit(model_with(planted_weights()), callback, epochs=5)

@@ -119,6 +119,24 @@ def test_drop_in_for_quantization_and_the_check_stays(mode, tmp_path):
     np.testing.assert_array_equal(loaded(ids), ours(ids))
 
 
+@pytest.mark.parametrize("mode", ["int8", "int4"])
+def test_quantize_refuses_a_subclass_as_keras_does(mode):
+    """Keras' own suite (test_quantize_on_subclass): a subclass's call may differ, so type_check refuses it."""
+
+    class MyEmbedding(Embedding):
+        pass
+
+    layer = MyEmbedding(10, 16)
+    layer.build()
+    with pytest.raises(NotImplementedError, match="MyEmbedding does not have a `quantize` method"):
+        layer.quantize(mode)
+    layer.quantize(mode, type_check=False)  # no error
+    model = keras.Sequential([keras.Input((2,), dtype="int32"), MyEmbedding(10, 4)])
+    with pytest.warns(UserWarning, match="type_check=False"):  # Keras' model.quantize skips it, saying why
+        model.quantize(mode)
+    assert model.layers[0].dtype_policy.quantization_mode is None
+
+
 def test_drop_in_for_lora_and_masking():
     ours, theirs = pair_of_layers(mask_zero=True)
     ours.enable_lora(2)

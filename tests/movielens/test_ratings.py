@@ -169,40 +169,50 @@ def test_recommend_leaves_out_what_the_user_rated_and_ranks_by_the_model(small_e
 
 def test_rating_export_through_the_cpp_loader(small_export):
     _, _, _, path = small_export
-    result = subprocess.run([sys.executable, "-m", "keras_workshop.check_export", path], capture_output=True, text=True,
+    model_folder = os.path.dirname(path)  # as TF Serving takes it: the highest version is served
+    result = subprocess.run([sys.executable, "-m", "keras_workshop.check_export", model_folder], capture_output=True, text=True,
                             timeout=300, env=dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3"))
     assert result.returncode == 0, result.stdout + result.stderr
     for line in ("serving_default -> rating", "recommend -> titles: equal", "recommend -> found: equal"):
         assert line in result.stdout, result.stdout
 
 
-def test_rated_stars_terms_are_the_normalised_sums_over_id_and_stars_symbols():
-    users, items, stars = [0, 0, 1], [4, 5, 4], [5, 1, 3]
+@pytest.mark.parametrize("stars", [[5, 1, 3], [5, 1.5, 3], [4.5, 1, 3.5]])
+def test_rated_stars_terms_are_the_normalised_sums_over_id_and_stars_symbols(stars):
+    users, items = [0, 0, 1], [4, 5, 4]
     model = hybrid_rating_model(slide_rating_model(6, 2, dim=2, hidden=4), rated=(users, items, stars), factors=3)
     rated_items, raters = model.get_layer("rated_items"), model.get_layer("raters")
+    levels = sorted(set(stars))  # each distinct star value, half stars too, never rounded
+    assert rated_items.vocabulary_size == raters.vocabulary_size == 6 * len(levels)
     rng = np.random.default_rng(0)
-    table_items = rng.standard_normal((30, 3)).astype("float32")
-    table_raters = rng.standard_normal((30, 3)).astype("float32")
+    table_items = rng.standard_normal((6 * len(levels), 3)).astype("float32")
+    table_raters = rng.standard_normal((6 * len(levels), 3)).astype("float32")
     rated_items.item_vectors.assign(table_items)
     raters.item_vectors.assign(table_raters)
-    symbol = lambda other, star: other + 6 * (star - 1)  # noqa: E731  one row per (id, stars)
+    symbol = lambda other, star: other + 6 * levels.index(star)  # noqa: E731  one row per (id, star level)
+    stars = dict(zip(zip(users, items), stars))
     # user 0 gave item 4 five stars and item 5 one star; item 4 got 5 stars from user 0 and 3 from user 1
-    np.testing.assert_allclose(np.asarray(rated_items(np.array([0]))[0]),
-                               (table_items[symbol(4, 5)] + table_items[symbol(5, 1)]) / np.sqrt(2), rtol=1e-6)
-    np.testing.assert_allclose(np.asarray(raters(np.array([4]))[0]),
-                               (table_raters[symbol(0, 5)] + table_raters[symbol(1, 3)]) / np.sqrt(2), rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(rated_items(np.array([0]))[0]),
+        (table_items[symbol(4, stars[0, 4])] + table_items[symbol(5, stars[0, 5])]) / np.sqrt(2), rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(raters(np.array([4]))[0]),
+        (table_raters[symbol(0, stars[0, 4])] + table_raters[symbol(1, stars[1, 4])]) / np.sqrt(2), rtol=1e-6)
     assert model(np.array([[0, 4], [1, 5]])).shape == (2, 1)
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.one_of(st.integers(-2, 8), st.floats(0, 6), st.just(float("nan"))), min_size=1, max_size=4))
-def test_rated_stars_must_be_whole_stars(stars):
+@given(st.lists(st.one_of(st.integers(-2, 8), st.floats(0, 6), st.sampled_from([float("nan"), float("inf"), "3"])),
+                min_size=1, max_size=4))
+def test_rated_stars_must_be_finite_numbers(stars):
     slide = slide_rating_model(6, 2, dim=2, hidden=4)
-    if all(float(star).is_integer() and 1 <= star <= 5 for star in stars):  # 3 and 3.0 are whole stars
-        hybrid_rating_model(slide, rated=([0] * len(stars), [4] * len(stars), stars), factors=2)
+    rated = ([0] * len(stars), [4] * len(stars), stars)
+    if all(not isinstance(star, str) and np.isfinite(star) for star in stars):
+        layer = hybrid_rating_model(slide, rated=rated, factors=2).get_layer("rated_items")
+        assert layer.vocabulary_size == 6 * len(set(map(float, stars)))  # one level per distinct value
         return
-    with pytest.raises(ValueError, match="the stars integers 1 to 5"):
-        hybrid_rating_model(slide, rated=([0] * len(stars), [4] * len(stars), stars), factors=2)
+    with pytest.raises(ValueError, match="the stars finite numbers"):
+        hybrid_rating_model(slide, rated=rated, factors=2)
 
 
 @settings(max_examples=10, deadline=None)
@@ -217,7 +227,7 @@ def test_hybrid_and_ensemble_models_reject_bad_ids_as_given_on_every_path(bad):
 
 @settings(max_examples=25, deadline=None)
 @given(st.one_of(st.floats(allow_nan=True).filter(lambda v: not float(v).is_integer()),
-                 st.integers(2**31, 2**63 - 1), st.integers(max_value=-1)))
+                 st.integers(2**31, 2**63 - 1), st.integers(-(2**63), -1)))  # ids an int64 array can hold
 def test_ratings_dataset_never_truncates_or_wraps_ids(bad):
     rows = np.array([[1, 2], [3, bad]], dtype=object).astype(float if isinstance(bad, float) else np.int64)
     with pytest.raises(ValueError, match="field id"):
@@ -285,3 +295,40 @@ def test_served_rating_signatures_answer_any_ids_and_refuse_only_a_bad_k(small_e
         left = len(data.item_ids) - len(rated)
         assert not set(row) & rated and list(row[left:]) == [""] * max(0, k - left)  # never a rated title
         assert np.all((scores[: min(k, left)] >= 1) & (scores[: min(k, left)] <= 5)) and not scores[left:].any()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 4), st.integers(0, 4))
+def test_served_ratings_of_unequal_lengths_name_both(small_export, users, items):
+    """One user and three items is no request for three ratings (nor for one): an error naming both lengths."""
+    signature = tf.saved_model.load(small_export[3]).signatures["serving_default"]
+    request = dict(user_id=tf.constant(["1"] * users, tf.string, shape=(users,)),
+                   item_id=tf.constant(["5"] * items, tf.string, shape=(items,)))
+    if users == items:
+        assert signature(**request)["rating"].shape == (users,)
+        return
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=rf"user_id has\W*{users}\W*ids but item_id has\W*{items}\b"):
+        signature(**request)
+
+
+@pytest.mark.parametrize("stars", ["3.5", "4.5"])
+def test_half_stars_are_read_as_they_are_written(tmp_path, stars):
+    folder = write_grouplens(str(tmp_path / "data"))
+    path = os.path.join(folder, "u.data")
+    with open(path) as file:
+        lines = file.read().splitlines()
+    user, item, _, timestamp = lines[0].split("\t")
+    lines[0] = "\t".join([user, item, stars, timestamp])
+    with open(path, "w") as file:
+        file.write("\n".join(lines) + "\n")
+    assert load_movielens(folder).ratings[0] == float(stars)
+
+
+def test_rows_and_tables_of_unequal_lengths_name_both():
+    data = load_movielens()
+    vocabulary = field_vocabulary(data)
+    with pytest.raises(ValueError, match="rating_rows: got 2 users and 1 items"):
+        rating_rows(data, vocabulary, ["1", "2"], ["5"])
+    with pytest.raises(ValueError, match="RatingTables: got 2 user ids, 2 item ids and 1 ratings"):
+        RatingTables(data, vocabulary, ["1", "2"], ["5", "6"], [4.0])

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 
 import pytest
 import tensorflow as tf
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from keras_workshop.runtime import (
     add_runtime_arguments,
+    check_output_folder,
     cluster_spec,
     is_chief,
     make_strategy,
@@ -109,3 +111,42 @@ def test_bad_runtime_options_exit_2(args):
     with pytest.raises(SystemExit) as stopped:
         parser.parse_args(args)
     assert stopped.value.code == 2
+
+
+@pytest.mark.parametrize("args", [["--replicas", "3"], ["--replicas", "2", "--strategy", "none"],
+                                  ["--replicas", "4", "--strategy", "multiworker"]])
+def test_replicas_without_the_mirrored_strategy_is_refused(tmp_path, args, capsys):
+    """--replicas only means something to --strategy mirrored on the CPU: anywhere else it would be ignored."""
+    parser = argparse.ArgumentParser()
+    add_runtime_arguments(parser, out=str(tmp_path / "out"))
+    with pytest.raises(SystemExit) as stopped:
+        start_runtime(parser.parse_args(args), parser)
+    assert stopped.value.code == 2
+    assert f"--replicas {args[1]} sets the CPU devices of --strategy mirrored" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def read_only_folder(tmp_path):
+    """A folder this process cannot write: permission bits for a user, sysfs for root (which ignores the bits)."""
+    if os.geteuid() == 0:
+        return "/sys"
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return str(folder)
+
+
+@pytest.mark.parametrize("option", ["--out", "--saved-models"])
+def test_a_read_only_output_folder_is_refused_before_any_work(tmp_path, option, capsys):
+    parser = argparse.ArgumentParser()
+    add_runtime_arguments(parser, out=str(tmp_path / "out"))
+    target = os.path.join(read_only_folder(tmp_path), "outputs")
+    with pytest.raises(SystemExit) as stopped:
+        start_runtime(parser.parse_args([option, target, "--saved-models", str(tmp_path / "saved")]
+                                        if option == "--out" else [option, target]), parser)
+    assert stopped.value.code == 2
+    assert f"{target!r} cannot be written" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="cannot be written"):
+        check_output_folder(read_only_folder(tmp_path))
+    check_output_folder(str(tmp_path / "new" / "deeper"))  # can be made: no error, and nothing is left
+    assert sorted(os.listdir(tmp_path)) in (["read_only"], [])

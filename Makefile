@@ -18,6 +18,8 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet --editable '.[test,bench]'
 	# MovieLens-100k ships inside the recbole wheel; --no-deps: its own dependencies pull PyTorch.
 	$(PY) -m pip install --quiet --no-deps 'recbole==1.2.1'
+	# keras-rs' ranking metrics are the tests' reference; --no-deps: it would pull another Keras.
+	$(PY) -m pip install --quiet --no-deps 'keras-rs==0.4.0'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)

@@ -7,7 +7,9 @@ GroupLens `ml-100k` folder); `liked_sequences` gives each user's liked movies in
 order, the documents of item skip-gram; `genre_share` and `genre_baselines` measure how
 often item neighbours share a genre; `field_vocabulary` and `rating_rows` put users, items,
 genres, occupations, genders and age bands in one vocabulary, so that one slide Embedding
-embeds a whole rating row.
+embeds a whole rating row. Top-k recommendation, measured as RecBole measures it: `topk_split`
+(each user's interactions 8:1:1), `topk_metrics` (Recall, NDCG, MRR, Hit, Precision at k over
+every unseen movie), and the baselines `most_popular_scores`, `item_knn_scores`, `ease_scores`.
 """
 
 import lazy_loader
@@ -20,6 +22,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_liked": ["genre_baselines", "genre_matrix", "genre_share", "liked_sequences"],
         "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_endpoints"],
         "_rating_training": ["fit_ratings", "kfold_splits", "predict_ratings", "ratings_dataset", "rmse_mae"],
+        "_topk_baselines": ["ease_scores", "item_knn_scores", "most_popular_scores"],
+        "_topk_metrics": ["TOPK_METRICS", "top_k", "topk_metrics"],
+        "_topk_protocol": ["TopKSplit", "topk_split"],
         "_rating_models": [
             "ImplicitFeedback", "average_models", "hybrid_rating_model", "slide_rating_model",
         ],

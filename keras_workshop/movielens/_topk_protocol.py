@@ -1,0 +1,99 @@
+"""The top-k protocol: each user's interactions split 8:1:1 at random, every movie ranked, seen ones left out."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import scipy.sparse
+
+from keras_workshop.movielens._data import MovieLens
+
+@dataclasses.dataclass(frozen=True)
+class TopKSplit:
+    """Who chose what, in disjoint parts: `(users, items)` binary CSR matrices.
+
+    Rows follow `MovieLens.user_ids` and columns `MovieLens.item_ids`.
+
+    Attributes:
+        train: what a model learns from (and, for validation, what is seen).
+        valid: the relevant validation interactions, for tuning.
+        test: the relevant test interactions, for the reported figures.
+        seen_before_test: `train` and every validation interaction: what a
+            model may learn from before the test, never recommended in it.
+        seed: the seed of the split.
+    """
+
+    train: scipy.sparse.csr_matrix
+    valid: scipy.sparse.csr_matrix
+    test: scipy.sparse.csr_matrix
+    seen_before_test: scipy.sparse.csr_matrix
+    seed: int
+
+
+def topk_split(
+    data: MovieLens, seed: int, ratios=(0.8, 0.1, 0.1), relevant_min_rating: float | None = None
+) -> TopKSplit:
+    """Splits each user's ratings at random into train, validation and test, as RecBole's default does.
+
+    Every rating is an interaction (what a user chose to watch). Each user's
+    interactions are shuffled with `seed` and cut by `ratios`, with RecBole's
+    counts (`int(ratio * n)` for validation and test, the rest for training;
+    a user with too few to give each part one keeps at least two for training).
+    With `relevant_min_rating` (for example 4), only validation and test ratings
+    at least that high are relevant: the held-out explicit protocol, where a
+    movie rated 2 is seen but not a good recommendation.
+
+    Args:
+        data: MovieLens (`load_movielens`).
+        seed: the shuffle's seed; the same seed gives the same split.
+        ratios: train, validation, test shares, non-negative, summing to 1.
+        relevant_min_rating: `None` (every interaction is relevant) or a rating.
+
+    Example:
+
+    >>> from keras_workshop.movielens import load_movielens
+    >>> split = topk_split(load_movielens(), seed=0)
+    >>> split.train.nnz, split.valid.nnz, split.test.nnz
+    (80808, 9596, 9596)
+    """
+    ratios = np.asarray(ratios, dtype=np.float64)
+    if ratios.shape != (3,) or not np.all(np.isfinite(ratios)) or np.any(ratios < 0) or abs(ratios.sum() - 1) > 1e-9:
+        raise ValueError(f"topk_split: ratios must be 3 non-negative shares summing to 1, got {ratios.tolist()}.")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"topk_split: seed must be a non-negative integer, got {seed!r}.")
+    if relevant_min_rating is not None and not np.isfinite(relevant_min_rating):
+        raise ValueError(f"topk_split: relevant_min_rating must be a finite rating or None, got {relevant_min_rating!r}.")
+    user_index = {user: i for i, user in enumerate(data.user_ids.tolist())}
+    item_index = {item: i for i, item in enumerate(data.item_ids.tolist())}
+    users = np.fromiter((user_index[u] for u in data.rating_users.tolist()), np.int64, len(data.ratings))
+    items = np.fromiter((item_index[i] for i in data.rating_items.tolist()), np.int64, len(data.ratings))
+    rng = np.random.default_rng(seed)
+    order = np.lexsort((rng.permutation(len(users)), users))  # each user's ratings together, in random order
+    part = np.zeros(len(users), dtype=np.int8)
+    starts = np.flatnonzero(np.r_[True, users[order][1:] != users[order][:-1]])
+    for start, stop in zip(starts, np.r_[starts[1:], len(order)]):
+        train, valid, _ = _counts(stop - start, ratios)
+        part[order[start + train: start + train + valid]] = 1
+        part[order[start + train + valid: stop]] = 2
+    relevant = np.ones(len(users), bool) if relevant_min_rating is None else data.ratings >= relevant_min_rating
+    shape = (len(data.user_ids), len(data.item_ids))
+
+    def matrix(mask):
+        return scipy.sparse.csr_matrix((np.ones(mask.sum(), np.float32), (users[mask], items[mask])), shape=shape)
+
+    return TopKSplit(train=matrix(part == 0), valid=matrix((part == 1) & relevant),
+                     test=matrix((part == 2) & relevant), seen_before_test=matrix(part <= 1), seed=int(seed))
+
+
+def _counts(total: int, ratios: np.ndarray) -> tuple[int, int, int]:
+    """RecBole's `_calcu_split_ids`: validation and test get `int(ratio * total)`, rounded up from 0 to 1."""
+    counts = [int(ratio * total) for ratio in ratios]
+    counts[0] = total - sum(counts[1:])
+    for i in range(1, len(ratios)):
+        if counts[0] <= 1:
+            break
+        if 0 < ratios[-i] * total < 1:
+            counts[-i] += 1
+            counts[0] -= 1
+    return counts[0], counts[1], counts[2]

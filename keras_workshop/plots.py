@@ -121,6 +121,30 @@ def plot_loss_bars(
     return _save(figure, path_stem)
 
 
+def plot_sweep(
+    values: Sequence[float], scores: Mapping[str, Sequence[float]], references: Mapping[str, float],
+    title: str, path_stem: str, xlabel: str, ylabel: str,
+) -> list[str]:
+    """A metric against a setting (one line per model), with the baselines as horizontal lines (PNG and SVG).
+
+    Args:
+        values: the settings swept (the x axis).
+        scores: label -> one score per value.
+        references: label -> a baseline's score, drawn across the plot.
+    """
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    axis = figure.subplots()
+    for color, (label, line) in zip(_COLORS, scores.items()):
+        axis.plot(values, line, marker="o", color=color, label=label)
+    for style, (label, score) in zip(("--", ":", "-."), references.items()):
+        axis.axhline(score, color="gray", linestyle=style, label=label)
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    axis.legend(fontsize="small")
+    figure.suptitle(title, fontsize="large")
+    return _save(figure, path_stem)
+
+
 _COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]
 
 

@@ -28,6 +28,8 @@ SHORT_RUNS = {  # each recipe shortened, as the tests run it
     "movie_embeddings.py": ["--epochs", "3"],
     "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "2",
                          "--sweep-epochs", "3", "--sweep", "0,0.5"],
+    "movie_recommendations.py": ["--split-seeds", "0", "--epochs", "3", "--tower-epochs", "1", "--sweep", "0,0.5",
+                                 "--ease-l2", "400"],
 }
 _FIRST_RUNS = {}
 
@@ -181,8 +183,43 @@ def test_movie_ratings_refuses_bad_options_before_training(tmp_path):
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
 
 
+def test_movie_recommendations_measures_every_model_against_the_baselines_and_serves_them(tmp_path_factory):
+    _, out, saved = short_run(tmp_path_factory, "movie_recommendations.py")
+    report = json.loads((out / "topk.json").read_text())
+    denoising = [name for name in report if name.startswith("denoising, rate ")]  # the rate chosen on validation
+    assert len(denoising) == 1 and denoising[0].removeprefix("denoising, rate ") in {"0.0", "0.5"}
+    assert set(report) - set(denoising) == {"most popular", "item-kNN", "EASE (NumPy)", "EASE as a Dense layer",
+                                            "two towers"}
+    ndcg = {name: per_seed["0"]["ndcg"] for name, per_seed in report.items()}
+    assert abs(ndcg["EASE as a Dense layer"] - ndcg["EASE (NumPy)"]) < 1e-3  # one model, two spellings
+    assert min(ndcg[name] for name in ndcg if name.startswith(("EASE", "denoising", "item"))) > ndcg["most popular"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["dropout sweep"]) == {"0.0", "0.5"} and set(summary["cold start"]) == {
+        "two towers, descriptors only", "most popular"}
+    for name in ("dropout_sweep.png", "dropout_sweep.svg", "neighbours.jsonl"):
+        assert (out / name).stat().st_size > 0, name
+    export = saved / "movie_recommendations" / "1"
+    assert_served_by_cpp_loader(export)
+    signatures = tf.saved_model.load(str(export)).signatures
+    known = signatures["recommend"](user_id=tf.constant(["1", "no such user"]), k=tf.constant(5))
+    assert known["found"].numpy().tolist() == [True, False] and known["titles"].shape == (2, 5)
+    new = signatures["recommend_for_profile"](gender=tf.constant(["F"]), age=tf.constant([30]),
+                                              occupation=tf.constant(["writer"]),
+                                              liked_titles=tf.constant([["Fargo (1996)"]]), k=tf.constant(5))
+    assert new["from_liked"].numpy().tolist() == [True] and b"Fargo (1996)" not in new["titles"].numpy()[0]
+
+
+def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
+    for option, value, message in (("--sweep", "0.5", "two or more dropout rates"),
+                                   ("--cold-users", "0", "--cold-users must be above 0"),
+                                   ("--split-seeds", "-1", "expected a non-negative integer, got '-1'"),
+                                   ("--ease-l2", "nan", "got 'nan'")):
+        result = run_recipe("movie_recommendations.py", option, value, "--out", str(tmp_path / "out"))
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
+
+
 RECIPES = ["embeddings_101.py", "word_embeddings.py", "movie_embeddings.py", "dropout_101.py", "dropout_curves.py",
-           "movie_ratings.py"]
+           "movie_ratings.py", "movie_recommendations.py"]
 
 
 @pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")

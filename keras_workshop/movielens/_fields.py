@@ -86,3 +86,54 @@ def rating_rows(data: MovieLens, vocabulary: Vocabulary, users, items) -> np.nda
         rows[position, 0], rows[position, 1] = user_row[0], item_row[0]
         rows[position, 2:5], rows[position, 5:] = user_row[1:], item_row[1:]
     return rows
+
+
+NEW_USER = "user:[new]"  # the id field of a user the two-tower model has not seen
+
+
+def tower_fields(data: MovieLens) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
+    """The two towers' symbols as ids: `(vocabulary, user_fields, item_fields)`.
+
+    The vocabulary is `field_vocabulary`'s symbols after id 0, `NEW_USER`: the
+    id a user unknown to the model gets in its id field. `user_fields` is
+    `(users, 4)` int32 (`user:<id>`, gender, age band, occupation, in
+    `data.user_ids` order); `item_fields` `(items, 1 + GENRE_SLOTS)` int32
+    (`item:<id>` and the genre slots, in `data.item_ids` order).
+
+    Example:
+
+    >>> from keras_workshop.movielens import load_movielens
+    >>> vocabulary, users, items = tower_fields(load_movielens())
+    >>> vocabulary.to_symbols(users[0]).tolist(), items.shape
+    (['user:1', 'gender:M', 'age:18-24', 'occupation:technician'], (1682, 7))
+    """
+    vocabulary = Vocabulary(field_vocabulary(data).symbols, oov="token", oov_token=NEW_USER)
+    user_symbols, item_symbols = field_symbols(data)
+    users = np.stack([vocabulary.ids(user_symbols[user]) for user in data.user_ids]).astype(np.int32)
+    items = np.stack([vocabulary.ids(item_symbols[item]) for item in data.item_ids]).astype(np.int32)
+    return vocabulary, users, items
+
+
+def every_pair_rows(data: MovieLens, vocabulary: Vocabulary) -> np.ndarray:
+    """`rating_rows` of every (user, item) pair, user by user: `(users * items, len(FIELDS))` int32.
+
+    Row `u * items + i` is user `data.user_ids[u]` with item `data.item_ids[i]`:
+    a rating model's predictions, reshaped to `(users, items)`, rank every movie
+    for every user.
+
+    Example:
+
+    >>> from keras_workshop.movielens import load_movielens
+    >>> data = load_movielens()
+    >>> vocabulary = field_vocabulary(data)
+    >>> rows = every_pair_rows(data, vocabulary)
+    >>> bool((rows[5 * 1682 + 7] == rating_rows(data, vocabulary, [data.user_ids[5]], [data.item_ids[7]])[0]).all())
+    True
+    """
+    user_rows = rating_rows(data, vocabulary, data.user_ids, [data.item_ids[0]] * len(data.user_ids))
+    item_rows = rating_rows(data, vocabulary, [data.user_ids[0]] * len(data.item_ids), data.item_ids)
+    users, items = len(user_rows), len(item_rows)
+    rows = np.empty((users, items, len(FIELDS)), dtype=np.int32)
+    rows[:, :, [0, 2, 3, 4]] = user_rows[:, None, [0, 2, 3, 4]]
+    rows[:, :, [1, *range(5, len(FIELDS))]] = item_rows[None, :, [1, *range(5, len(FIELDS))]]
+    return rows.reshape(users * items, len(FIELDS))

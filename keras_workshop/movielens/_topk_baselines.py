@@ -19,6 +19,38 @@ def most_popular_scores(train) -> np.ndarray:
     return np.repeat(counts, matrix.shape[0], axis=0)
 
 
+def group_popular_scores(train, groups, prior: float = 10.0) -> np.ndarray:
+    """Most popular within each user's group (for example gender and age band): one ranking per group.
+
+    A user's score for an item is the mean, over the users of the same group
+    with interactions in `train`, of whether they chose it, shrunk toward the
+    mean over every user by `prior` pseudo-users. It needs no interaction of
+    the user: a baseline for users known only by their descriptors.
+
+    Example:
+
+    >>> train = np.array([[1, 0], [1, 0], [0, 1], [0, 0]])
+    >>> group_popular_scores(train, ["a", "a", "b", "b"], prior=1.0).round(3).tolist()
+    [[0.889, 0.111], [0.889, 0.111], [0.333, 0.667], [0.333, 0.667]]
+    """
+    matrix = _interactions(train)
+    groups = np.asarray(groups)
+    if groups.shape != (matrix.shape[0],):
+        raise ValueError(f"group_popular_scores: expected one group per user ({matrix.shape[0]}), got shape "
+                         f"{groups.shape}.")
+    if isinstance(prior, bool) or not isinstance(prior, (int, float, np.number)) or not np.isfinite(prior) or prior < 0:
+        raise ValueError(f"group_popular_scores: prior must be a finite number >= 0, got {prior!r}.")
+    active = np.asarray(matrix.sum(axis=1)).ravel() > 0
+    overall = np.asarray(matrix.sum(axis=0), np.float64).ravel() / max(int(active.sum()), 1)
+    scores = np.empty(matrix.shape, dtype=np.float64)
+    for group in np.unique(groups):
+        members = groups == group
+        counts = np.asarray(matrix[members].sum(axis=0), np.float64).ravel()
+        total = (active & members).sum() + prior
+        scores[members] = (counts + prior * overall) / total if total else overall
+    return scores
+
+
 def item_knn_scores(train, neighbours: int = 200) -> np.ndarray:
     """Item-based k-nearest neighbours: a user's score for an item sums its cosine similarity to what they chose.
 
@@ -44,10 +76,7 @@ def item_knn_scores(train, neighbours: int = 200) -> np.ndarray:
 
 
 def ease_scores(train, l2: float = 400.0) -> np.ndarray:
-    """EASE (Steck, 2019): a linear item-item model with a zero diagonal, in closed form.
-
-    `P = (XᵀX + λI)⁻¹`, `B = I - P / diag(P)` (each column divided by its
-    diagonal entry, which leaves the diagonal 0), scores `XB`. `l2` is λ.
+    """EASE (Steck, 2019): a linear item-item model with a zero diagonal, in closed form: `X @ ease_weights(X, l2)`.
 
     Example:
 
@@ -55,15 +84,30 @@ def ease_scores(train, l2: float = 400.0) -> np.ndarray:
     >>> scores.shape, bool(scores[0, 0] > scores[0, 2])
     ((3, 3), True)
     """
+    return np.asarray(_interactions(train) @ ease_weights(train, l2))
+
+
+def ease_weights(train, l2: float = 400.0) -> np.ndarray:
+    """EASE's item-item matrix: `P = (XᵀX + λI)⁻¹`, `B = I - P / diag(P)`, in float64.
+
+    Each column is divided by its diagonal entry, which leaves the diagonal 0:
+    no movie predicts itself. `l2` is λ. `B` minimises `|X - XB|² + λ|B|²`
+    subject to `diag(B) = 0`.
+
+    Example:
+
+    >>> ease_weights(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]]), l2=1.0).diagonal().tolist()
+    [0.0, 0.0, 0.0]
+    """
     matrix = _interactions(train)
-    if not np.isfinite(l2) or l2 <= 0:
-        raise ValueError(f"ease_scores: l2 must be a finite number > 0, got {l2!r}.")
+    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.number)) or not np.isfinite(l2) or l2 <= 0:
+        raise ValueError(f"ease_weights: l2 must be a finite number > 0, got {l2!r}.")
     gram = (matrix.T @ matrix).toarray().astype(np.float64)
     gram[np.diag_indices_from(gram)] += l2
     inverse = np.linalg.inv(gram)
     weights = -inverse / np.diag(inverse)
     np.fill_diagonal(weights, 0)
-    return np.asarray(matrix @ weights)
+    return weights
 
 
 def _interactions(train) -> scipy.sparse.csr_matrix:

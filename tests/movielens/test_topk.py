@@ -3,12 +3,18 @@
 import keras_rs
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_workshop.movielens import (
     ease_scores,
+    every_pair_rows,
+    field_vocabulary,
+    group_popular_scores,
     item_knn_scores,
     load_movielens,
     most_popular_scores,
+    rating_rows,
     top_k,
     topk_metrics,
     topk_split,
@@ -129,3 +135,39 @@ def test_each_baseline_beats_most_popular(movielens):
     popular = topk_metrics(most_popular_scores(split.train), split.valid, split.train)["ndcg"]
     for scores in (item_knn_scores(split.train), ease_scores(split.train)):
         assert topk_metrics(scores, split.valid, split.train)["ndcg"] > popular + 0.05
+
+
+def test_group_popular_scores_against_a_loop_and_most_popular_for_one_group():
+    rng = np.random.default_rng(0)
+    train = (rng.random((30, 8)) < 0.3).astype(float)
+    train[[3, 17]] = 0  # users with nothing in train (held out): scored, never counted
+    groups = rng.choice(["a", "b", "c"], 30)
+    scores = group_popular_scores(train, groups, prior=5.0)
+    active = train.sum(axis=1) > 0
+    overall = train[active].mean(axis=0)
+    for user in range(30):
+        members = (groups == groups[user]) & active
+        expected = (train[members].sum(axis=0) + 5.0 * overall) / (members.sum() + 5.0)
+        np.testing.assert_allclose(scores[user], expected, rtol=1e-12)
+    one_group = group_popular_scores(train, ["all"] * 30, prior=0.0)
+    np.testing.assert_array_equal(top_k(one_group, np.zeros((30, 8)), 8), top_k(most_popular_scores(train),
+                                                                                 np.zeros((30, 8)), 8))
+
+
+@given(st.one_of(st.floats(max_value=-1e-9), st.just(float("nan")), st.just(float("inf")), st.booleans(), st.text()))
+@settings(max_examples=20, deadline=None)
+def test_group_popular_scores_refuse_a_prior_that_is_not_a_number_at_least_zero(prior):
+    with pytest.raises(ValueError, match="prior must be a finite number >= 0"):
+        group_popular_scores(np.eye(3), ["a", "b", "a"], prior=prior)
+    with pytest.raises(ValueError, match="expected one group per user \\(3\\)"):
+        group_popular_scores(np.eye(3), ["a", "b"])
+
+
+def test_every_pair_rows_are_rating_rows_of_each_user_with_each_item():
+    data = load_movielens()
+    vocabulary = field_vocabulary(data)
+    rows = every_pair_rows(data, vocabulary)
+    rng = np.random.default_rng(0)
+    users, items = rng.integers(0, len(data.user_ids), 50), rng.integers(0, len(data.item_ids), 50)
+    expected = rating_rows(data, vocabulary, data.user_ids[users], data.item_ids[items])
+    np.testing.assert_array_equal(rows[users * len(data.item_ids) + items], expected)

@@ -1,0 +1,372 @@
+"""
+Title: Movie recommendations: top-k from the slides' parts, measured as recommenders are
+Description: MovieLens-100k as implicit feedback (which movies each user chose), ranked by
+the slides' Dropout block as a denoising recommender, EASE as one Dense layer, and a
+two-tower model of the slides' Embedding -> Flatten -> Dropout -> Dense, next to "most
+popular", item-kNN and EASE on RecBole's protocol; a dropout sweep; an export for TF
+Serving that recommends for a known user and for a new profile.
+
+Protocol (RecBole's default): each user's interactions split at random 8:1:1 into train,
+validation and test (`--split-seeds`); every movie ranked, those seen in training left out;
+Recall, NDCG, MRR, Hit and Precision at 10 over the users with a test movie. Settings are
+chosen on validation (models fit on train); the test figures come from models fit on train
+and validation, the baselines' too.
+
+Outputs in `--out`: `topk.json` (every model, every split seed), `dropout_sweep.{png,svg}`
+(validation NDCG@10 against the dropout rate), `neighbours.jsonl` (cosine neighbours of probe
+movies in the two-tower item table while it trains), `summary.json`; the export
+`saved_models/movie_recommendations/<version>/`.
+
+Run: python recipes/movie_recommendations.py [--data DIR] [--split-seeds 0 1 2] [--seed 42]
+     [--negatives all|in-batch] [--out runs/movie_recommendations] [--saved-models saved_models]
+     [--resume]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_workshop.embeddings import CosineNeighbours, Vocabulary  # noqa: E402
+from keras_workshop.movielens import (  # noqa: E402
+    TOPK_METRICS,
+    InBatchSoftmax,
+    RecommendTables,
+    denoising_recommender,
+    ease_model,
+    ease_scores,
+    every_pair_rows,
+    field_vocabulary,
+    fit_ratings,
+    group_popular_scores,
+    in_batch_model,
+    item_knn_scores,
+    load_movielens,
+    most_popular_scores,
+    predict_ratings,
+    rating_rows,
+    recommend_endpoints,
+    slide_rating_model,
+    topk_metrics,
+    topk_split,
+    tower_fields,
+    two_tower_model,
+)
+from keras_workshop.plots import plot_sweep  # noqa: E402
+from keras_workshop.runtime import (  # noqa: E402
+    EpochBackup,
+    add_runtime_arguments,
+    array_batches,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    rate,
+    start_runtime,
+)
+from keras_workshop.serving import export_for_serving  # noqa: E402
+
+PROBES = "item:50|item:1|item:127"  # Star Wars (1977), Toy Story (1995), The Godfather (1972)
+
+
+def rates(text):
+    values = [rate(value) for value in text.split(",")]
+    if len(values) < 2:
+        raise argparse.ArgumentTypeError(f"expected two or more dropout rates separated by commas, got {text!r}")
+    return values
+
+
+parser = argparse.ArgumentParser(description="Top-k movie recommendations from the slides' parts, measured.")
+parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
+parser.add_argument("--split-seeds", type=non_negative_int, nargs="+", default=[0, 1, 2],
+                    help="seeds of the 8:1:1 splits reported (default 0 1 2)")
+parser.add_argument("--ease-l2", type=positive_float, nargs="+", default=[200.0, 400.0, 800.0],
+                    help="EASE's λ values tried on validation")
+parser.add_argument("--sweep", type=rates, default=[0.0, 0.25, 0.5, 0.75, 0.9],
+                    help="dropout rates of the denoising recommender tried on validation")
+parser.add_argument("--epochs", type=positive_int, default=60, help="epochs of the denoising recommender")
+parser.add_argument("--tower-epochs", type=positive_int, default=15, help="epochs of the two-tower model")
+parser.add_argument("--dim", type=positive_int, default=64, help="the two towers' vector size")
+parser.add_argument("--negatives", choices=["all", "in-batch"], default="all",
+                    help="the two towers' softmax: over every movie, or over the batch's movies (large catalogues)")
+parser.add_argument("--tower-dropout-rate", type=rate, default=0.2, help="dropout in each tower")
+parser.add_argument("--new-user-rate", type=rate, default=0.1, help="how often training drops a user's id")
+parser.add_argument("--profile-dim", type=positive_int, default=16,
+                    help="vector size of the towers that answer new users (cold start, recommend_for_profile)")
+parser.add_argument("--profile-dropout-rate", type=rate, default=0.5, help="dropout in those towers")
+parser.add_argument("--profile-new-user-rate", type=rate, default=0.5, help="how often their training drops the id")
+parser.add_argument("--cold-users", type=rate, default=0.2, help="share of users held out for the cold start")
+parser.add_argument("--rating-epochs", type=non_negative_int, default=10,
+                    help="most epochs of the rating model ranked by predicted stars (0: leave it out)")
+parser.add_argument("--batch-size", type=positive_int, default=64, help="users per batch (denoising)")
+parser.add_argument("--tower-batch-size", type=positive_int, default=2048, help="interactions per batch (two towers)")
+parser.add_argument("--tower-learning-rate", type=positive_float, default=3e-3, help="Adam's rate for the two towers")
+add_runtime_arguments(parser, out="runs/movie_recommendations")
+args = parser.parse_args()
+if args.cold_users == 0:
+    parser.error("--cold-users must be above 0: the cold start needs users held out")
+if len(set(args.split_seeds)) != len(args.split_seeds):
+    parser.error(f"--split-seeds {' '.join(map(str, args.split_seeds))}: each seed once (a repeat measures nothing new)")
+runtime = start_runtime(args, parser, global_batch=args.tower_batch_size)
+
+"""
+## Who chose what
+
+Every rating is an interaction: a user chose to watch that movie. The models read each
+user's bag of movies (a row of 1682 zeros and ones) or the user's and movies' symbols.
+"""
+
+try:
+    data = load_movielens(args.data)
+except (FileNotFoundError, ValueError) as error:  # no data, or a malformed file (named, with its line)
+    sys.exit(str(error))
+vocabulary, user_fields, item_fields = tower_fields(data)
+items = len(data.item_ids)
+probes = [probe for probe in PROBES.split("|") if probe in vocabulary] or [f"item:{i}" for i in data.item_ids[:3]]
+splits = {seed: topk_split(data, seed=seed) for seed in args.split_seeds}
+first = splits[args.split_seeds[0]]
+print(f"{len(data.ratings)} interactions, {len(data.user_ids)} users, {items} movies; split seed "
+      f"{first.seed}: {first.train.nnz} train, {first.valid.nnz} validation, {first.test.nnz} test")
+
+
+def backup(name, dataset=None, callbacks=()):
+    """With --resume, each training backs up every epoch (and its dataset's and callbacks' state) in its own folder."""
+    return [EpochBackup(os.path.join(runtime.out, "backup", name), dataset, callbacks)] if args.resume else []
+
+
+"""
+## The slides' Dropout block as a denoising recommender
+
+A user's bag of movies -> `Dropout(rate)` -> `Dense(1682)`: dropout hides some of the movies a
+user chose and the model must still rank them (Mult-DAE). The multinomial likelihood
+(`CategoricalCrossentropy(from_logits=True)`) with the bag as its own target.
+"""
+
+
+def train_denoising(bags, dropout_rate, name):
+    keras.utils.set_random_seed(args.seed)
+    with runtime.strategy.scope():
+        model = denoising_recommender(items, rate=dropout_rate, name=name)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                      loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed)
+    model.fit(dataset, epochs=args.epochs, verbose=2, callbacks=backup(name, dataset), shuffle=False)  # batches come shuffled
+    return model
+
+
+def validation_ndcg(scores, split):
+    return topk_metrics(scores, split.valid, split.train)["ndcg"]
+
+
+train_bags = first.train.toarray().astype(np.float32)
+sweep = []
+for dropout_rate in args.sweep:
+    model = train_denoising(train_bags, dropout_rate, f"denoising_sweep_{dropout_rate}")
+    sweep.append(validation_ndcg(model.predict(train_bags, verbose=0), first))
+    print(f"dropout rate {dropout_rate}: validation NDCG@10 {sweep[-1]:.4f}", flush=True)
+best_rate = args.sweep[int(np.argmax(sweep))]
+
+"""
+## EASE as one Dense layer, and the baselines
+
+EASE's item-item matrix is the kernel of a `Dense(1682, use_bias=False)` with a zero
+diagonal, solved in closed form: the least-squares Dense layer that predicts each movie from
+the others. λ is chosen on validation.
+"""
+
+ease_validation = {l2: validation_ndcg(ease_scores(first.train, l2), first) for l2 in args.ease_l2}
+best_l2 = max(ease_validation, key=ease_validation.get)
+references = {"EASE": ease_validation[best_l2], "most popular": validation_ndcg(most_popular_scores(first.train), first),
+              "item-kNN": validation_ndcg(item_knn_scores(first.train), first)}
+written = plot_sweep(
+    args.sweep, {"the slides' Dropout -> Dense, denoising": sweep}, references,
+    "Top-k: validation NDCG@10 against the dropout rate", os.path.join(runtime.out, "dropout_sweep"),
+    xlabel="dropout rate on the bag of movies", ylabel="NDCG@10 (validation)",
+)
+print(f"EASE λ on validation: {ease_validation} -> {best_l2}; denoising rate -> {best_rate}")
+
+"""
+## Two towers: the user's symbols and the movie's, scored by a dot product
+
+User tower: `user:<id>`, gender, age band, occupation; item tower: `item:<id>` and genres;
+each `Embedding -> Flatten -> Dropout -> Dense`. A softmax over all 1682 movies (exact at this
+size), or with `--negatives in-batch`, over the movies of the batch (`in_batch_model`: keras-rs'
+`SamplingProbabilityCorrection` and accidental hits removed), as for catalogues too large for
+the full softmax. `SymbolDropout` replaces a user's id by `user:[new]` in 10% of the steps: the tower
+also learns to answer a user it has never seen from descriptors alone.
+"""
+
+
+def train_two_tower(matrix, name, for_new_users=False):
+    """Two towers fit to `matrix`; `for_new_users`: the smaller, more regularised ones that answer from descriptors."""
+    keras.utils.set_random_seed(args.seed)
+    users, chosen = matrix.nonzero()
+    dim, dropout_rate, new_user_rate = ((args.profile_dim, args.profile_dropout_rate, args.profile_new_user_rate)
+                                        if for_new_users else (args.dim, args.tower_dropout_rate, args.new_user_rate))
+    with runtime.strategy.scope():
+        model = two_tower_model(len(vocabulary), user_fields.shape[1], item_fields, dim=dim, rate=dropout_rate,
+                                new_user_rate=new_user_rate, seed=args.seed, name=name)
+        if args.negatives == "all":
+            trained, loss, inputs = model, keras.losses.SparseCategoricalCrossentropy(from_logits=True), user_fields[users]
+        else:  # the other rows' movies are the negatives, corrected for how often each is sampled
+            share = np.bincount(chosen, minlength=items) / len(chosen)
+            trained, loss, inputs = in_batch_model(model, share), InBatchSoftmax(), np.c_[user_fields[users], chosen]
+        trained.compile(optimizer=keras.optimizers.Adam(args.tower_learning_rate), loss=loss)
+    dataset = array_batches([inputs.astype(np.int32), chosen.astype(np.int32)], batch_size=args.tower_batch_size,
+                            shuffle_seed=args.seed)
+    callbacks = []
+    if for_new_users:
+        table = model.get_layer("candidate_scores").item_tower.get_layer("item_tower_table")
+        callbacks.append(CosineNeighbours(table, vocabulary, probes, k=5,
+                                          every=max(1, args.tower_epochs // 4),
+                                          log_path=os.path.join(runtime.out, "neighbours.jsonl")))
+    callbacks += backup(name, dataset, callbacks)
+    trained.fit(dataset, epochs=args.tower_epochs, verbose=2, callbacks=callbacks, shuffle=False)
+    return model
+
+
+"""
+## The rating model, ranking by predicted stars
+
+The slides' rating `Sequential` (`recipes/movie_ratings.py`) fit to the stars of the same
+interactions, early stopping on 5% of them, then every unseen movie ranked by its predicted
+stars: a model trained for RMSE, measured as a recommender.
+"""
+
+rating_vocabulary = field_vocabulary(data)
+rows_of_ratings = rating_rows(data, rating_vocabulary, data.rating_users, data.rating_items)
+rating_user = Vocabulary(data.user_ids.tolist()).ids(data.rating_users.tolist())
+rating_item = Vocabulary(data.item_ids.tolist()).ids(data.rating_items.tolist())
+pairs = every_pair_rows(data, rating_vocabulary) if args.rating_epochs else None
+
+
+def rating_model_scores(seen, name):
+    chosen = np.asarray(seen[rating_user, rating_item]).ravel() > 0
+    rows, stars = rows_of_ratings[chosen], data.ratings[chosen]
+    held = np.random.default_rng(args.seed).random(len(rows)) < 0.05
+    keras.utils.set_random_seed(args.seed)
+    with runtime.strategy.scope():
+        model = slide_rating_model(len(rating_vocabulary), rows.shape[1], mean_rating=float(stars.mean()))
+    fit_ratings(model, rows[~held], stars[~held], (rows[held], stars[held]), epochs=args.rating_epochs, patience=3,
+                seed=args.seed, callbacks=backup(name), verbose=2)
+    return predict_ratings(model, pairs).reshape(len(data.user_ids), items)
+
+
+"""
+## Every model on every split: the test figures
+
+Settings from validation; each model is fit on train and validation, then ranks every movie
+each user has not seen for the test.
+"""
+
+report = {}
+timings = {}
+for seed, split in splits.items():
+    seen = split.seen_before_test
+    bags = seen.toarray().astype(np.float32)
+    scores = {"most popular": most_popular_scores(seen), "item-kNN": item_knn_scores(seen),
+              "EASE (NumPy)": ease_scores(seen, best_l2)}
+    if args.rating_epochs:
+        scores["rating model, by stars"] = rating_model_scores(seen, f"rating_model_{seed}")
+    start = time.perf_counter()
+    scores["EASE as a Dense layer"] = ease_model(seen, best_l2).predict(bags, verbose=0)
+    timings.setdefault("EASE as a Dense layer", []).append(time.perf_counter() - start)
+    start = time.perf_counter()
+    model = train_denoising(bags, best_rate, f"denoising_{seed}")
+    scores[f"denoising, rate {best_rate}"] = model.predict(bags, verbose=0)
+    timings.setdefault(f"denoising, rate {best_rate}", []).append(time.perf_counter() - start)
+    start = time.perf_counter()
+    model = train_two_tower(seen, f"two_tower_{seed}")
+    scores["two towers"] = model.predict(user_fields, verbose=0)
+    timings.setdefault("two towers", []).append(time.perf_counter() - start)
+    for name, values in scores.items():
+        report.setdefault(name, {})[seed] = topk_metrics(values, split.test, seen)
+    print(f"split {seed}: " + "; ".join(f"{name} {r[seed]['ndcg']:.4f}" for name, r in report.items()), flush=True)
+
+print(f"\n{'NDCG@10 per split seed, then the mean of every metric':<32}")
+header = "".join(f"{seed:>8}" for seed in splits) + "".join(f"{metric + '@10':>13}" for metric in TOPK_METRICS)
+print(f"{'':<26}{header}")
+for name, per_seed in report.items():
+    means = [np.mean([per_seed[seed][metric] for seed in splits]) for metric in TOPK_METRICS]
+    print(f"{name:<26}" + "".join(f"{per_seed[seed]['ndcg']:>8.4f}" for seed in splits)
+          + "".join(f"{mean:>13.4f}" for mean in means))
+
+"""
+## Cold start: users the model has never seen
+
+`--cold-users` of the users are held out entirely; two towers are trained on the others and
+answer each held-out user from gender, age band and occupation alone (`user:[new]` in the id
+field), ranking every movie. Descriptors say less than ids, so these towers are smaller and
+more regularised (`--profile-dim 16`, dropout 0.5, the id dropped in half the steps); they
+also serve `recommend_for_profile`. Next to them: "most popular" of the other users and "most
+popular" among the other users of the same gender and age band. Then each held-out user tells
+three movies they chose (`recommend_for_profile`'s liked titles): EASE over those three against
+"most popular", the rest of the user's movies to find.
+"""
+
+rng = np.random.default_rng(args.seed)
+held_out = np.sort(rng.choice(len(data.user_ids), max(1, int(args.cold_users * len(data.user_ids))), replace=False))
+is_kept = ~np.isin(np.arange(len(data.user_ids)), held_out)
+everything = first.seen_before_test + first.test
+trained_on = everything.multiply(is_kept[:, None]).tocsr()
+cold_model = train_two_tower(trained_on, "two_tower_cold_start", for_new_users=True)
+new_users = user_fields[held_out].copy()
+new_users[:, 0] = 0  # user:[new]: descriptors alone
+gender_and_age = [f"{gender} {band}" for gender, band in zip(data.genders, vocabulary.to_symbols(user_fields[:, 2]))]
+cold_scores = {
+    "two towers, descriptors only": cold_model.predict(new_users, verbose=0),
+    "most popular": most_popular_scores(trained_on)[held_out],
+    "most popular, same gender and age band": group_popular_scores(trained_on, gender_and_age)[held_out],
+}
+relevant = everything[held_out].toarray() > 0
+cold = {name: topk_metrics(values, relevant, np.zeros_like(relevant)) for name, values in cold_scores.items()}
+liked = np.zeros_like(relevant)
+for row, chosen in enumerate(relevant):
+    chosen = np.flatnonzero(chosen)
+    liked[row, rng.choice(chosen, min(3, len(chosen) - 1), replace=False)] = True  # at least one left to find
+cold |= {f"{name}, 3 liked titles": topk_metrics(values, relevant & ~liked, liked) for name, values in (
+    ("EASE", ease_model(trained_on, best_l2).predict(liked.astype(np.float32), verbose=0)),
+    ("most popular", cold_scores["most popular"]),
+)}
+for name, metrics in cold.items():
+    print(f"cold start, {len(held_out)} new users: {name:<42} NDCG@10 {metrics['ndcg']:.4f} "
+          f"Recall@10 {metrics['recall']:.4f}")
+
+"""
+## Export: recommendations for a known user and for a new profile
+
+Trained on every interaction: EASE as the Dense layer ranks a known user's unseen movies,
+and a new user's by the titles they like; the two towers answer a profile with no titles.
+"""
+
+all_bags = everything.toarray().astype(np.float32)
+served_ease = ease_model(everything, best_l2, name="ease_all")
+served_towers = train_two_tower(everything, "two_tower_all", for_new_users=True)
+tables = RecommendTables(data, everything, vocabulary)
+most_chosen = data.titles[np.argsort(-np.asarray(everything.sum(axis=0)).ravel(), kind="stable")[:2]].tolist()
+sample_profile = {"gender": data.genders[:2].tolist(), "age": [30, 19], "occupation": data.occupations[:2].tolist(),
+                  "liked_titles": [["", ""], most_chosen]}
+endpoints = recommend_endpoints(served_ease, served_towers, tables, data.user_ids[:2].tolist() + ["no such user"],
+                                sample_profile)
+path = export_for_serving(served_ease, "movie_recommendations", base_dir=runtime.saved_models,
+                          endpoints=endpoints, resources=[tables, served_towers])
+known, new = (endpoints[name][2][1]["titles"] for name in ("recommend", "recommend_for_profile"))
+print(f"recommend for user {data.user_ids[0]}:", [title.decode() for title in known[0]])
+print(f"recommend_for_profile ({sample_profile['gender'][0]}, 30, {sample_profile['occupation'][0]}, no titles):",
+      [title.decode() for title in new[0]])
+print(f"recommend_for_profile (liking {' and '.join(most_chosen)}):", [title.decode() for title in new[1]])
+summary = {
+    "test": report, "cold start": cold, "dropout sweep": dict(zip(map(str, args.sweep), sweep)),
+    "ease validation": {str(k): v for k, v in ease_validation.items()}, "chosen": {"l2": best_l2, "rate": best_rate},
+    "seconds per split": {name: float(np.mean(values)) for name, values in timings.items()}, "settings": vars(args),
+}
+with open(os.path.join(runtime.out, "summary.json"), "w") as file:
+    json.dump(summary, file, indent=2)
+with open(os.path.join(runtime.out, "topk.json"), "w") as file:
+    json.dump(report, file, indent=2)
+print("Wrote", *written, path, os.path.join(runtime.out, "summary.json"), sep="\n  ")

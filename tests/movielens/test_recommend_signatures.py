@@ -1,0 +1,135 @@
+"""The served `recommend` and `recommend_for_profile`, reloaded from the export, against NumPy and the models."""
+
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keras_workshop.movielens import (
+    RecommendTables,
+    age_band,
+    ease_model,
+    ease_scores,
+    ease_weights,
+    load_movielens,
+    recommend_endpoints,
+    top_k,
+    topk_split,
+    tower_fields,
+    two_tower_model,
+)
+from keras_workshop.serving import export_for_serving
+
+PROFILE = {"gender": ["F", "M"], "age": [30, 19], "occupation": ["writer", "student"],
+           "liked_titles": [["", ""], ["Star Wars (1977)", "Fargo (1996)"]]}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    data = load_movielens()
+    split = topk_split(data, seed=0)
+    seen = split.train
+    vocabulary, user_fields, item_fields = tower_fields(data)
+    keras.utils.set_random_seed(0)
+    towers = two_tower_model(len(vocabulary), 4, item_fields, dim=8, rate=0.2)
+    ease = ease_model(seen, l2=400.0)
+    tables = RecommendTables(data, seen, vocabulary)
+    endpoints = recommend_endpoints(ease, towers, tables, ["1", "2", "nobody"], PROFILE)
+    base = tmp_path_factory.mktemp("served")
+    path = export_for_serving(ease, "movie_recommendations", str(base), endpoints=endpoints, resources=[tables, towers])
+    loaded = tf.saved_model.load(path)  # every check reads the reloaded export
+    return {"data": data, "seen": seen, "vocabulary": vocabulary, "user_fields": user_fields, "towers": towers,
+            "path": path, "signatures": loaded.signatures, "loaded": loaded}
+
+
+def call(served, name, **inputs):
+    return {key: value.numpy() for key, value in served["signatures"][name](**inputs).items()}
+
+
+def titles_of(served, ids):
+    return [served["data"].titles[i] if i >= 0 else "" for i in ids]
+
+
+def test_recommend_ranks_unseen_movies_as_ease_does_and_answers_unknown_users_with_the_most_chosen(served):
+    data, seen = served["data"], served["seen"]
+    users = ["1", "57", "943", "no such user"]
+    answer = call(served, "recommend", user_id=tf.constant(users), k=tf.constant(10))
+    assert answer["found"].tolist() == [True, True, True, False]
+    rows = [data.user_ids.tolist().index(user) for user in users[:3]]
+    expected = top_k(ease_scores(seen, 400.0)[rows], seen[rows].toarray() > 0, 10)
+    for row, want in enumerate(expected):
+        got = [t.decode() for t in answer["titles"][row]]
+        assert got == titles_of(served, want)
+        assert not set(got) & set(data.titles[seen[rows[row]].nonzero()[1]])  # never a seen movie
+    popular = np.argsort(-np.asarray(seen.sum(axis=0)).ravel(), kind="stable")[:10]
+    assert [t.decode() for t in answer["titles"][3]] == titles_of(served, popular)
+
+
+def test_recommend_takes_an_empty_batch_and_refuses_k_outside_one_to_the_number_of_movies(served):
+    empty = call(served, "recommend", user_id=tf.constant([], tf.string), k=tf.constant(3))
+    assert empty["titles"].shape == (0, 3) and empty["found"].shape == (0,)
+
+
+@given(st.one_of(st.integers(max_value=0), st.integers(min_value=1683, max_value=2**31 - 1)))
+@settings(max_examples=10, deadline=None)
+def test_k_outside_the_catalogue_fails_naming_it(served, k):
+    for name, inputs in (("recommend", {"user_id": tf.constant(["1"])}),
+                         ("recommend_for_profile", {key: tf.constant(value) for key, value in PROFILE.items()})):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=f"k must be in \\[1, 1682\\], got.*{k}"):
+            call(served, name, **inputs, k=tf.constant(k))
+
+
+def profile(**changes):
+    return {key: tf.constant(value) for key, value in (PROFILE | changes).items()}
+
+
+def test_a_profile_without_titles_is_the_user_tower_on_the_new_user_id_and_with_titles_ease_on_them(served):
+    data, vocabulary = served["data"], served["vocabulary"]
+    answer = call(served, "recommend_for_profile", **profile(), k=tf.constant(8))
+    assert answer["from_liked"].tolist() == [False, True]
+    fields = vocabulary.ids(["user:[new]", "gender:F", f"age:{age_band(30)}", "occupation:writer"])
+    tower = served["towers"].predict(fields[None].astype(np.int32), verbose=0)
+    assert [t.decode() for t in answer["titles"][0]] == titles_of(served, top_k(tower, np.zeros_like(tower, bool), 8)[0])
+    liked = np.zeros((1, len(data.titles)))
+    liked[0, [data.titles.tolist().index(t) for t in PROFILE["liked_titles"][1]]] = 1
+    expected = top_k(liked @ ease_weights(served["seen"], 400.0), liked > 0, 8)
+    got = [t.decode() for t in answer["titles"][1]]
+    assert got == titles_of(served, expected[0]) and not set(got) & set(PROFILE["liked_titles"][1])
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"gender": ["F", "X"]}, "unknown gender.*gender:X"),
+    ({"occupation": ["writer", "astronaut"]}, "unknown occupation.*occupation:astronaut"),
+    ({"age": [30, -4]}, "age must be whole years in \\[0, 150\\], got.*-4"),
+    ({"age": [30, 400]}, "age must be whole years in \\[0, 150\\], got.*400"),
+    ({"liked_titles": [["", ""], ["Star Wars (1977)", "Star Wars"]]}, "unknown liked titles.*Star Wars"),
+    ({"liked_titles": [["", ""], ["Fargo (1996)", "Fargo (1996)"]]}, "liked title given twice.*Fargo \\(1996\\)"),
+    ({"age": [30]}, "same batch size"),
+])
+def test_bad_profiles_fail_naming_the_bad_value(served, changes, message):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        call(served, "recommend_for_profile", **profile(**changes), k=tf.constant(3))
+
+
+def test_an_empty_batch_of_profiles_is_an_empty_answer(served):
+    empty = {"gender": tf.constant([], tf.string), "age": tf.constant([], tf.int32),
+             "occupation": tf.constant([], tf.string), "liked_titles": tf.zeros((0, 2), tf.string)}
+    answer = call(served, "recommend_for_profile", **empty, k=tf.constant(4))
+    assert answer["titles"].shape == (0, 4) and answer["from_liked"].shape == (0,)
+
+
+def test_the_export_loads_in_the_cpp_loader_and_replays_its_samples(served):
+    result = subprocess.run([sys.executable, "-m", "keras_workshop.check_export", served["path"]],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "recommend_for_profile -> titles: equal" in result.stdout
+
+
+def test_recommend_tables_refuse_a_seen_matrix_of_the_wrong_shape(served):
+    with pytest.raises(ValueError, match="seen has shape \\(3, 3\\); expected \\(users, items\\)"):
+        RecommendTables(served["data"], np.eye(3), served["vocabulary"])

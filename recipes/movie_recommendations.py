@@ -363,7 +363,7 @@ print(f"recommend_for_profile (liking {' and '.join(most_chosen)}):", [title.dec
 summary = {
     "test": report, "cold start": cold, "dropout sweep": dict(zip(map(str, args.sweep), sweep)),
     "ease validation": {str(k): v for k, v in ease_validation.items()}, "chosen": {"l2": best_l2, "rate": best_rate},
-    "seconds per split": {name: float(np.mean(values)) for name, values in timings.items()}, "settings": vars(args),
+    "seconds": {name: float(np.mean(values)) for name, values in timings.items()}, "settings": vars(args),
 }
 with open(os.path.join(runtime.out, "summary.json"), "w") as file:
     json.dump(summary, file, indent=2)

@@ -37,12 +37,17 @@ def exports(saved_models):
                   if "saved_model.pb" in names)
 
 
+_PROFILE = {"gender": "F", "occupation": "writer", "liked_titles": "", "age": 30}  # recommend_for_profile's inputs
+
+
 def example_inputs(signature):
-    """Inputs for a signature from its specs: zeros, or the string "1" (an id), batches of 2."""
+    """Inputs for a signature from its specs: zeros, or the string "1" (an id), batches of 2; a valid profile."""
     inputs = {}
     for name, spec in signature.structured_input_signature[1].items():
         shape = [2 if size is None else size for size in spec.shape]
-        if spec.dtype == tf.string:
+        if name in _PROFILE:
+            inputs[name] = tf.fill(shape, tf.constant(_PROFILE[name], spec.dtype))
+        elif spec.dtype == tf.string:
             inputs[name] = tf.fill(shape, "1")
         elif name == "k":
             inputs[name] = tf.ones(shape, spec.dtype)

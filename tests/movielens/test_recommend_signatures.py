@@ -75,7 +75,7 @@ def test_recommend_takes_an_empty_batch_and_refuses_k_outside_one_to_the_number_
     assert empty["titles"].shape == (0, 3) and empty["found"].shape == (0,)
 
 
-@given(st.one_of(st.integers(max_value=0), st.integers(min_value=1683, max_value=2**31 - 1)))
+@given(st.one_of(st.integers(min_value=-2**31, max_value=0), st.integers(min_value=1683, max_value=2**31 - 1)))
 @settings(max_examples=10, deadline=None)
 def test_k_outside_the_catalogue_fails_naming_it(served, k):
     for name, inputs in (("recommend", {"user_id": tf.constant(["1"])}),

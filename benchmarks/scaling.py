@@ -1,7 +1,7 @@
 """Benchmark: training throughput on one device, on two logical CPU devices, and on one and two workers.
 
 The slide rating model (`movielens.slide_rating_model`, d = 16, Dense 256, dropout 0.4) on every
-MovieLens-100k rating, global batch `--batch-size`, Adam, `runtime.fit`: examples per second
+MovieLens-100k rating, global batch `--batch-size`, Adam, `model.fit`: examples per second
 over `--epochs` epochs after one warm-up epoch, each configuration in its own process (devices
 and strategies are fixed when TensorFlow starts):
 
@@ -44,9 +44,9 @@ def child(strategy_name: str, epochs: int, batch_size: int) -> None:
         model = slide_rating_model(len(vocabulary), rows.shape[1], dropout_rate=0.4, mean_rating=float(data.ratings.mean()))
         model.compile(keras.optimizers.Adam(1e-3), "mse")
     dataset = ratings_dataset(rows, data.ratings, batch_size, shuffle_seed=0)
-    runtime.fit(model, dataset, epochs=1, shuffle=False, verbose=0)  # warm up
+    model.fit(dataset, epochs=1, shuffle=False, verbose=0)  # warm up
     start = time.perf_counter()
-    runtime.fit(model, dataset, epochs=epochs, shuffle=False, verbose=0)
+    model.fit(dataset, epochs=epochs, shuffle=False, verbose=0)
     seconds = time.perf_counter() - start
     if runtime.is_chief(strategy):
         print(json.dumps({"examples_per_second": epochs * len(rows) / seconds}), flush=True)

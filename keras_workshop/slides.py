@@ -27,13 +27,16 @@ from keras import ops
 from keras_workshop import _keras1
 from keras_workshop.embeddings import _ids
 from keras_workshop.embeddings._embedding import Embedding
+from keras_workshop.runtime import _trainer
 
 __all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Sequential"]
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")
-class Sequential(keras.Sequential):
+class Sequential(_trainer.Sequential):
     """`keras.Sequential` that reads the input shape from the first layer, as Keras 1 did.
+
+    It trains under every `tf.distribute` strategy (`runtime.Sequential`).
 
     When the first layer was given `input_shape` (or `input_length` for an
     `Embedding`), the model starts with a named `keras.Input`: `"ids"` (int32)

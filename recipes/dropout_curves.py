@@ -57,14 +57,16 @@ used three hidden layers of 1024, 10 and 10 units.
 """
 
 dropout_rates = [0.0, 0.2, 0.8]
-models = {f"p={rate}": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in dropout_rates}
+with runtime.strategy.scope():
+    models = {f"p={rate}": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in dropout_rates}
 models["p=0.0"].summary()
 
 """
 ## Training: p = 0, 0.2 and 0.8
 """
 
-curves = fit_side_by_side(models, train, validation, epochs=args.epochs, learning_rate=0.1)
+curves = fit_side_by_side(models, train, validation, epochs=args.epochs, learning_rate=0.1,
+                          backup_dir=runtime.backup_dir("dropout_rates"))
 with open(os.path.join(runtime.out, "curves.json"), "w") as file:
     json.dump(
         {f"{rate}": {"train": curves[f"p={rate}"]["loss"], "validation": curves[f"p={rate}"]["val_loss"]}
@@ -98,14 +100,16 @@ for number, title in enumerate(titles, start=1):
 Width, depth, an L2 penalty and dropout, each applied to the same overfitting network.
 """
 
-variants = {
-    "no regulariser": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.0),
-    "narrower (64 wide)": dropout_mlp(64, (64, 10, 10), 10, dropout_rate=0.0),
-    "shallower (1 layer)": dropout_mlp(64, (1024,), 10, dropout_rate=0.0),
-    "L2 penalty 1e-3": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.0, l2=1e-3),
-    "dropout p=0.2": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.2),
-}
-variant_curves = fit_side_by_side(variants, train, validation, epochs=args.epochs, learning_rate=0.1)
+with runtime.strategy.scope():
+    variants = {
+        "no regulariser": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.0),
+        "narrower (64 wide)": dropout_mlp(64, (64, 10, 10), 10, dropout_rate=0.0),
+        "shallower (1 layer)": dropout_mlp(64, (1024,), 10, dropout_rate=0.0),
+        "L2 penalty 1e-3": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.0, l2=1e-3),
+        "dropout p=0.2": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.2),
+    }
+variant_curves = fit_side_by_side(variants, train, validation, epochs=args.epochs, learning_rate=0.1,
+                                  backup_dir=runtime.backup_dir("regularisers"))
 final = {
     label: {"train": curve["loss"][-1], "validation": curve["val_loss"][-1]}
     for label, curve in variant_curves.items()

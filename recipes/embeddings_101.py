@@ -109,8 +109,9 @@ The course lab loads `W = arange(40).reshape(10, 4)` with `weights=[W]`.
 
 print("\n## embedding(x) = onehot(x) . W")
 W = np.arange(40, dtype="float32").reshape(n, d)
-lab_model = Sequential()
-lab_model.add(Embedding(output_dim=d, input_dim=n, input_length=1, weights=[W]))
+with runtime.strategy.scope():  # its variable lives where `--strategy` puts model variables
+    lab_model = Sequential()
+    lab_model.add(Embedding(output_dim=d, input_dim=n, input_length=1, weights=[W]))
 ids = np.arange(n).reshape(-1, 1)
 looked_up = lab_model.predict(ids, verbose=0)[:, 0, :]
 product = keras.ops.convert_to_numpy(keras.ops.one_hot(ids[:, 0], n)) @ W
@@ -134,7 +135,7 @@ def gradient_of_lookup():
 
 
 # Taken in a replica (one device's copy of W), as `fit` does under any `--strategy`.
-strategy = tf.distribute.get_strategy()
+strategy = runtime.strategy
 lookup_gradient = strategy.experimental_local_results(strategy.run(gradient_of_lookup))[0]
 W_tensor = tf.constant(W)
 with tf.GradientTape() as tape:

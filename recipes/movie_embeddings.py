@@ -47,7 +47,7 @@ from keras_workshop.runtime import (  # noqa: E402
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
-from keras_workshop.word2vec import fit_skipgram  # noqa: E402
+from keras_workshop.word2vec import compile_skipgram, skipgram_dataset, skipgram_model  # noqa: E402
 
 PROBES = "Star Wars (1977)|Toy Story (1995)|Fargo (1996)|Shawshank Redemption, The (1994)|Scream (1996)"
 
@@ -142,20 +142,28 @@ neighbours = CosineNeighbours(
     tensorboard_dir=os.path.join(runtime.out, "tensorboard"),
     evaluate=shared_genres,
 )
-model = fit_skipgram(
+batches_per_step = args.batches_per_step if runtime.replicas == 1 else 1  # one batch per step on several replicas
+dataset, steps_per_epoch = skipgram_dataset(
     sequences,
     vocabulary,
-    epochs=args.epochs,
-    dim=args.dim,
     window=args.window,
     negatives=args.negatives,
     sample=args.sample,
-    learning_rate=args.learning_rate,
     batch_size=args.batch_size,
     group_size=args.group_size,
-    batches_per_step=args.batches_per_step,
+    batches_per_step=batches_per_step,
     seed=args.seed,
-    callbacks=[neighbours],
+)
+with runtime.strategy.scope():
+    model = skipgram_model(len(vocabulary), args.dim, args.negatives, args.group_size)
+    compile_skipgram(model, args.batch_size, steps_per_epoch, args.epochs, batches_per_step, args.learning_rate)
+model.fit(
+    dataset,
+    epochs=args.epochs,
+    steps_per_epoch=steps_per_epoch,
+    shuffle=False,  # the stream draws new pairs, in a new order, every epoch
+    verbose=2,
+    callbacks=[neighbours, *runtime.backups("skipgram", dataset, [neighbours])],
 )
 
 """

@@ -120,28 +120,32 @@ def slide_model(training_ratings, dropout_rate=args.dropout_rate, name="slide_ra
     )
 
 
-def best_model(fit_rows, fit_ratings_, validation):
+def best_model(fit_rows, fit_ratings_, validation, training):
     """The ensemble: `--ensemble` hybrids (a slide model + biases + dot product + what was rated), averaged.
 
-    The rated terms read only `fit_rows` and `fit_ratings_`, never the test fold.
+    The rated terms read only `fit_rows` and `fit_ratings_`, never the test fold. `training`
+    names the backups (`--resume`) of its members.
     """
     rated = {"stars": (fit_rows[:, 0], fit_rows[:, 1], fit_ratings_),
              "implicit": (fit_rows[:, 0], fit_rows[:, 1]), "none": None}[args.rated]
     members = []
     for member in range(args.ensemble):
-        slide = slide_model(fit_ratings_, dropout_rate=args.best_dropout_rate, name=f"slide_{member}",
-                            dim=args.best_dim, hidden=args.best_hidden)
-        model = hybrid_rating_model(slide, rated, dropout_rate=args.best_dropout_rate, name=f"hybrid_{member}")
-        fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.best_batch_size,
-                    patience=args.best_patience, seed=args.seed + member)
+        with runtime.strategy.scope():
+            slide = slide_model(fit_ratings_, dropout_rate=args.best_dropout_rate, name=f"slide_{member}",
+                                dim=args.best_dim, hidden=args.best_hidden)
+            model = hybrid_rating_model(slide, rated, dropout_rate=args.best_dropout_rate, name=f"hybrid_{member}")
+            fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.best_batch_size,
+                        patience=args.best_patience, seed=args.seed + member,
+                        backup_dir=runtime.backup_dir(f"{training}_member{member}"))
         members.append(model)
     return average_models(members)
 
 
-def train_slide(fit_rows, fit_ratings_, validation):
-    model = slide_model(fit_ratings_)
-    fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.batch_size,
-                patience=args.patience, seed=args.seed)
+def train_slide(fit_rows, fit_ratings_, validation, training):
+    with runtime.strategy.scope():
+        model = slide_model(fit_ratings_)
+        fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.batch_size,
+                    patience=args.patience, seed=args.seed, backup_dir=runtime.backup_dir(training))
     return model
 
 
@@ -156,9 +160,9 @@ report = {"slide Sequential": [], "best model": [], "global mean": []}
 for number, (fit, validation, test) in enumerate(folds, 1):
     held = (rows[validation], ratings[validation])
     report["global mean"].append(rmse_mae(np.full(len(test), ratings[fit].mean()), ratings[test]) + (0.0,))
-    for name, train in (("slide Sequential", train_slide), ("best model", best_model)):
+    for name, train, training in (("slide Sequential", train_slide, "slide"), ("best model", best_model, "best")):
         start = time.perf_counter()
-        model = train(rows[fit], ratings[fit], held)
+        model = train(rows[fit], ratings[fit], held, f"fold{number}_{training}")
         seconds = time.perf_counter() - start
         report[name].append(rmse_mae(predict_ratings(model, rows[test]), ratings[test]) + (seconds,))
     print(f"fold {number}: " + "; ".join(
@@ -186,9 +190,11 @@ if args.sweep_epochs:
     fit, validation, _ = kfold_splits(len(ratings), 5, args.seed)[0]
     curves, final = {}, {}
     for rate in args.sweep:
-        model = slide_model(ratings[fit], dropout_rate=rate, name=f"slide_p{rate}")
-        history = fit_ratings(model, rows[fit], ratings[fit], (rows[validation], ratings[validation]),
-                              epochs=args.sweep_epochs, batch_size=args.batch_size, patience=None, seed=args.seed)
+        with runtime.strategy.scope():
+            model = slide_model(ratings[fit], dropout_rate=rate, name=f"slide_p{rate}")
+            history = fit_ratings(model, rows[fit], ratings[fit], (rows[validation], ratings[validation]),
+                                  epochs=args.sweep_epochs, batch_size=args.batch_size, patience=None, seed=args.seed,
+                                  backup_dir=runtime.backup_dir(f"sweep_p{rate}"))
         curves[f"p={rate}"] = {"loss": history.history["loss"], "val_loss": history.history["val_loss"]}
         train_rmse = rmse_mae(predict_ratings(model, rows[fit]), ratings[fit])[0]
         final[f"p={rate}"] = {"train": train_rmse, "validation": history.history["val_rmse"][-1]}
@@ -213,7 +219,7 @@ occupations like ids: their cosine neighbours among their own kind.
 
 shuffled = np.random.default_rng(args.seed).permutation(len(ratings))
 fit, validation = np.sort(shuffled[len(ratings) // 20 :]), np.sort(shuffled[: len(ratings) // 20])
-final_model = best_model(rows[fit], ratings[fit], (rows[validation], ratings[validation]))
+final_model = best_model(rows[fit], ratings[fit], (rows[validation], ratings[validation]), "final")
 table = final_model.get_layer("hybrid_0").get_layer("slide_0").get_layer("fields_table").embeddings.numpy()
 descriptors = {}
 for kind in ("genre", "occupation"):

@@ -60,7 +60,6 @@ from keras_workshop.movielens import (  # noqa: E402
 )
 from keras_workshop.plots import plot_sweep  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
-    EpochBackup,
     add_runtime_arguments,
     array_batches,
     non_negative_int,
@@ -134,11 +133,6 @@ print(f"{len(data.ratings)} interactions, {len(data.user_ids)} users, {items} mo
       f"{first.seed}: {first.train.nnz} train, {first.valid.nnz} validation, {first.test.nnz} test")
 
 
-def backup(name, dataset=None, callbacks=()):
-    """With --resume, each training backs up every epoch (and its dataset's and callbacks' state) in its own folder."""
-    return [EpochBackup(os.path.join(runtime.out, "backup", name), dataset, callbacks)] if args.resume else []
-
-
 """
 ## The slides' Dropout block as a denoising recommender
 
@@ -155,7 +149,7 @@ def train_denoising(bags, dropout_rate, name):
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=keras.losses.CategoricalCrossentropy(from_logits=True))
     dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed)
-    model.fit(dataset, epochs=args.epochs, verbose=2, callbacks=backup(name, dataset), shuffle=False)  # batches come shuffled
+    model.fit(dataset, epochs=args.epochs, verbose=2, callbacks=runtime.backups(name, dataset), shuffle=False)  # batches come shuffled
     return model
 
 
@@ -225,7 +219,7 @@ def train_two_tower(matrix, name, for_new_users=False):
         callbacks.append(CosineNeighbours(table, vocabulary, probes, k=5,
                                           every=max(1, args.tower_epochs // 4),
                                           log_path=os.path.join(runtime.out, "neighbours.jsonl")))
-    callbacks += backup(name, dataset, callbacks)
+    callbacks += runtime.backups(name, dataset, callbacks)
     trained.fit(dataset, epochs=args.tower_epochs, verbose=2, callbacks=callbacks, shuffle=False)
     return model
 
@@ -252,8 +246,8 @@ def rating_model_scores(seen, name):
     keras.utils.set_random_seed(args.seed)
     with runtime.strategy.scope():
         model = slide_rating_model(len(rating_vocabulary), rows.shape[1], mean_rating=float(stars.mean()))
-    fit_ratings(model, rows[~held], stars[~held], (rows[held], stars[held]), epochs=args.rating_epochs, patience=3,
-                seed=args.seed, callbacks=backup(name), verbose=2)
+        fit_ratings(model, rows[~held], stars[~held], (rows[held], stars[held]), epochs=args.rating_epochs,
+                    patience=3, seed=args.seed, backup_dir=runtime.backup_dir(name), verbose=2)
     return predict_ratings(model, pairs).reshape(len(data.user_ids), items)
 
 

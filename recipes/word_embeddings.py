@@ -31,7 +31,15 @@ from keras_workshop.embeddings import CosineNeighbours, Vocabulary, write_projec
 from keras_workshop.plots import plot_embedding_map
 from keras_workshop.runtime import add_runtime_arguments, positive_float, positive_int, start_runtime
 from keras_workshop.serving import export_for_serving
-from keras_workshop.word2vec import fit_skipgram, read_text, similarity_spearman, text_words, wikipedia_excerpt
+from keras_workshop.word2vec import (
+    compile_skipgram,
+    read_text,
+    similarity_spearman,
+    skipgram_dataset,
+    skipgram_model,
+    text_words,
+    wikipedia_excerpt,
+)
 
 parser = argparse.ArgumentParser(description="Skip-gram word vectors on a real corpus.")
 parser.add_argument("--corpus", help="a text file, one document per line (gzip, bz2 or xz compressed too), words in "
@@ -88,7 +96,7 @@ compiled loop.
 The model (`skipgram_model`, `compile_skipgram`): the slide's Embedding holds the word
 vectors. Plain SGD keeps the embedding gradients sparse; its rate is gensim's per-pair rate
 times the number of terms the loss averages over, decaying linearly as in word2vec. XLA
-compiles the step, and one compiled call runs a whole epoch. `fit_skipgram` does all of it.
+compiles the step, and one compiled call runs a whole epoch (`steps_per_epoch` steps).
 """
 
 
@@ -105,20 +113,29 @@ neighbours = CosineNeighbours(
     tensorboard_dir=os.path.join(runtime.out, "tensorboard"),
     evaluate=evaluate,
 )
-model = fit_skipgram(
+# Under several replicas each step's batch is split across them, so one batch per step.
+batches_per_step = args.batches_per_step if runtime.replicas == 1 else 1
+dataset, steps_per_epoch = skipgram_dataset(
     documents,
     vocabulary,
-    epochs=args.epochs,
-    dim=args.dim,
     window=args.window,
     negatives=args.negatives,
-    learning_rate=args.learning_rate,
     batch_size=args.batch_size,
     group_size=args.group_size,
-    batches_per_step=args.batches_per_step,
+    batches_per_step=batches_per_step,
     seed=args.seed,
-    callbacks=[neighbours],
+)
+with runtime.strategy.scope():
+    model = skipgram_model(len(vocabulary), args.dim, args.negatives, args.group_size)
+    compile_skipgram(model, args.batch_size, steps_per_epoch, args.epochs, batches_per_step, args.learning_rate)
+model.summary()
+model.fit(
+    dataset,
+    epochs=args.epochs,
+    steps_per_epoch=steps_per_epoch,
+    shuffle=False,  # the stream draws new pairs, in a new order, every epoch
     verbose=2,
+    callbacks=[neighbours, *runtime.backups("skipgram", dataset, [neighbours])],
 )
 
 """

@@ -1,9 +1,13 @@
 """Each recipe runs end to end on its default data (shortened where it trains)."""
 
+import contextlib
+import io
 import json
 import os
+import runpy
 import subprocess
 import sys
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -18,6 +22,28 @@ def run_recipe(name, *args):
         [sys.executable, os.path.join(REPO, "recipes", name), *args],
         capture_output=True, text=True, env=environment, timeout=600,
     )
+
+
+def check_options(name, *args):
+    """Runs recipe `name` in this process until it exits on its options (`--help`, a bad value).
+
+    For options a recipe refuses before it trains: no TensorFlow start-up per case. Returns a
+    `subprocess.CompletedProcess` with the exit status, stdout and stderr.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    path = os.path.join(REPO, "recipes", name)
+    with mock.patch.object(sys, "argv", [path, *args]), contextlib.redirect_stdout(stdout), \
+            contextlib.redirect_stderr(stderr):
+        try:
+            runpy.run_path(path, run_name="__main__")
+            code = 0
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+            if isinstance(exit.code, str):  # `sys.exit(message)`: Python prints the message
+                print(exit.code, file=stderr)
+    if code == 0 and "--help" not in args:
+        raise AssertionError(f"{name} {' '.join(args)} ran to its end instead of refusing its options")
+    return subprocess.CompletedProcess([name, *args], code, stdout.getvalue(), stderr.getvalue())
 
 
 SHORT_RUNS = {  # each recipe shortened, as the tests run it
@@ -151,9 +177,9 @@ def test_movie_embeddings(tmp_path_factory):
 def test_movie_recipes_check_their_outputs_and_data_before_training(tmp_path):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("")
-    result = run_recipe("movie_embeddings.py", "--saved-models", str(not_a_folder), "--out", str(tmp_path / "out"))
+    result = check_options("movie_embeddings.py", "--saved-models", str(not_a_folder), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "exists and is not a folder" in result.stderr
-    result = run_recipe("movie_embeddings.py", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
+    result = check_options("movie_embeddings.py", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
     assert result.returncode != 0 and "pip install --no-deps recbole==1.2.1" in result.stderr
 
 
@@ -179,7 +205,7 @@ def test_movie_ratings_refuses_bad_options_before_training(tmp_path):
                                    ("--sweep", "0,2", "expected a number in [0, 1), got '2'"),
                                    ("--epochs", "nan", "expected a positive integer, got 'nan'"),
                                    ("--seed", "-3", "expected a non-negative integer, got '-3'")):
-        result = run_recipe("movie_ratings.py", option, value, "--out", str(tmp_path / "out"))
+        result = check_options("movie_ratings.py", option, value, "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
 
 
@@ -216,7 +242,7 @@ def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
                                    ("--cold-users", "0", "--cold-users must be above 0"),
                                    ("--split-seeds", "-1", "expected a non-negative integer, got '-1'"),
                                    ("--ease-l2", "nan", "got 'nan'")):
-        result = run_recipe("movie_recommendations.py", option, value, "--out", str(tmp_path / "out"))
+        result = check_options("movie_recommendations.py", option, value, "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
 
 
@@ -227,14 +253,14 @@ RECIPES = ["embeddings_101.py", "word_embeddings.py", "movie_embeddings.py", "dr
 @pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")
 @pytest.mark.parametrize("recipe", RECIPES)
 def test_device_gpu_without_a_gpu_fails_clearly(recipe, tmp_path):
-    result = run_recipe(recipe, "--device", "gpu", "--out", str(tmp_path / "out"))
+    result = check_options(recipe, "--device", "gpu", "--out", str(tmp_path / "out"))
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     assert "--device gpu: TensorFlow sees no GPU" in result.stderr and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("recipe", RECIPES)
 def test_every_recipe_takes_the_shared_options(recipe):
-    result = run_recipe(recipe, "--help")
+    result = check_options(recipe, "--help")
     assert result.returncode == 0
     for option in ("--device", "--strategy", "--replicas", "--mixed-precision", "--seed", "--out"):
         assert option in result.stdout, (recipe, option)
@@ -242,7 +268,7 @@ def test_every_recipe_takes_the_shared_options(recipe):
 
 @pytest.mark.parametrize("recipe", ["word_embeddings.py", "movie_embeddings.py"])
 def test_a_nan_learning_rate_is_refused(recipe, tmp_path):
-    result = run_recipe(recipe, "--learning-rate", "nan", "--out", str(tmp_path / "out"))
+    result = check_options(recipe, "--learning-rate", "nan", "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "expected a finite number > 0, got 'nan'" in result.stderr
 
 
@@ -254,13 +280,13 @@ def test_a_nan_learning_rate_is_refused(recipe, tmp_path):
     (["--group-size", "3"], "--batch-size 2048 must be a multiple of --group-size 3"),
 ])
 def test_movie_embeddings_refuses_options_that_leave_nothing_to_score(tmp_path, options, message):
-    result = run_recipe("movie_embeddings.py", *options, "--out", str(tmp_path / "out"))
+    result = check_options("movie_embeddings.py", *options, "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
 
 
 def test_word_embeddings_names_a_corpus_that_is_not_text_in_its_encoding(tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_bytes("Le café est très bon\n".encode("latin-1"))
-    result = run_recipe("word_embeddings.py", "--corpus", str(corpus), "--out", str(tmp_path / "out"))
+    result = check_options("word_embeddings.py", "--corpus", str(corpus), "--out", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr[-2000:]
     assert f"{str(corpus)!r} is not utf-8 text: byte 6 (0xe9)" in result.stderr and "--encoding" in result.stderr

@@ -56,11 +56,11 @@ def test_movie_embeddings_killed_and_resumed(tmp_path):
                        "--saved-models", str(tmp_path / "whole_saved"))
     assert whole.returncode == 0, whole.stderr[-3000:]
     command = [*common, "--out", str(tmp_path / "cut"), "--saved-models", str(tmp_path / "cut_saved"), "--resume"]
-    done = kill_after(command, str(tmp_path / "cut"), "training-001", epoch=5)
+    done = kill_after(command, str(tmp_path / "cut"), "skipgram", epoch=5)
     assert 5 <= done < 30
     resumed = run_recipe(*command)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert f"training-001: {done} epochs done" in resumed.stdout  # it continued from the last finished epoch
+    assert f"skipgram: {done} epochs done" in resumed.stdout  # it continued from the last finished epoch
     # Outputs: every epoch once, the same numbers.
     cut_lines = (tmp_path / "cut" / "neighbours.jsonl").read_text()
     assert cut_lines == (tmp_path / "whole" / "neighbours.jsonl").read_text()
@@ -86,10 +86,10 @@ def test_dropout_curves_killed_and_resumed(tmp_path):
                        "--saved-models", str(tmp_path / "whole_saved"))
     assert whole.returncode == 0, whole.stderr[-3000:]
     command = [*common, "--out", str(tmp_path / "cut"), "--saved-models", str(tmp_path / "cut_saved"), "--resume"]
-    done = kill_after(command, str(tmp_path / "cut"), "training-002", epoch=4)  # in its second training
+    done = kill_after(command, str(tmp_path / "cut"), "regularisers", epoch=4)  # in its second training
     resumed = run_recipe(*command)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert "training-001: 25 epochs done" in resumed.stdout and f"training-002: {done} epochs done" in resumed.stdout
+    assert "dropout_rates: 25 epochs done" in resumed.stdout and f"regularisers: {done} epochs done" in resumed.stdout
     for name in ("curves.json", "regularisers.json"):
         assert (tmp_path / "cut" / name).read_text() == (tmp_path / "whole" / name).read_text()
     exports = sorted(glob.glob(str(tmp_path / "whole_saved" / "*" / "1")))
@@ -106,10 +106,10 @@ def test_movie_ratings_killed_and_resumed(tmp_path):
                        "--saved-models", str(tmp_path / "whole_saved"))
     assert whole.returncode == 0, whole.stderr[-3000:]
     command = [*common, "--out", str(tmp_path / "cut"), "--saved-models", str(tmp_path / "cut_saved"), "--resume"]
-    done = kill_after(command, str(tmp_path / "cut"), "training-005", epoch=2)
+    done = kill_after(command, str(tmp_path / "cut"), "fold2_best_member0", epoch=2)
     resumed = run_recipe(*command)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert f"training-005: {done} epochs done" in resumed.stdout
+    assert f"fold2_best_member0: {done} epochs done" in resumed.stdout
     results = [json.loads((tmp_path / run / "cross_validation.json").read_text()) for run in ("whole", "cut")]
     for report in results:
         for values in report.values():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Mapping
 
 import keras
@@ -10,8 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop.runtime._batches import counts_epochs, start_at_epoch
-from keras_workshop.runtime._multiworker import fit
-from keras_workshop.runtime._resume import EpochStore, announce, next_backup_folder
+from keras_workshop.runtime._resume import EpochStore, announce, resumable_fit
 
 
 def fit_side_by_side(
@@ -21,6 +21,7 @@ def fit_side_by_side(
     epochs: int,
     learning_rate: float = 0.1,
     verbose: int = 1,
+    backup_dir: str | None = None,
 ) -> dict[str, dict[str, list[float]]]:
     """Trains `models` with plain SGD on the same batches and returns their loss curves.
 
@@ -40,17 +41,17 @@ def fit_side_by_side(
 
     Models built under a distribution strategy (`strategy.scope()`), or under
     a mixed-precision policy, are trained one after another with `compile`
-    and `fit` instead (`runtime.fit`; the curves are then the same
+    and `fit` instead (the curves are then the same
     cross-entropy, as a metric), since the side-by-side step is written for
     one device in float32. Each model then sees the same orders as the
     others (each `fit` starts at epoch 0's), but the curves are comparable,
     not identical, to the side-by-side ones.
 
     Every call starts `train` at epoch 0's shuffle order (for datasets that
-    count their epochs, such as `as_dataset`'s). After
-    `runtime.resume_training` (a recipe's `--resume`) every epoch is backed
-    up, and a run started again continues from the last finished one, with
-    the same curves and weights as without the interruption.
+    count their epochs, such as `as_dataset`'s). With `backup_dir` (a
+    recipe's `--resume`) every epoch is backed up there, and a run started
+    again continues from the last finished one, with the same curves and
+    weights as without the interruption.
 
     Args:
         models: name -> a compiled-or-not Keras model ending in a softmax.
@@ -59,6 +60,7 @@ def fit_side_by_side(
         epochs: number of passes over `train`.
         learning_rate: the SGD learning rate.
         verbose: 1 shows a progress bar with the latest losses, 0 nothing.
+        backup_dir: this training's backup folder, or None for no backups.
 
     Returns:
         name -> `{"loss": [...], "val_loss": [...]}`, one value per epoch.
@@ -82,7 +84,7 @@ def fit_side_by_side(
     if keras.mixed_precision.global_policy().name != "float32" or tf.distribute.has_strategy() or any(
         getattr(model, "_distribute_strategy", None) is not None for model in models.values()
     ):
-        return _fit_each(models, train, validation, epochs, learning_rate, verbose)
+        return _fit_each(models, train, validation, epochs, learning_rate, verbose, backup_dir)
     names = list(models)
     networks = [models[name] for name in names]
     variables = [v for network in networks for v in network.trainable_variables]
@@ -106,8 +108,8 @@ def fit_side_by_side(
             total, count = total + tf.stack(losses) * size, count + size
         return total / count
 
-    # What a resumed run continues from (`runtime.resume_training`): every variable, the curves so far.
-    backup = next_backup_folder()
+    # What a resumed run continues from: every variable, the curves so far.
+    backup = backup_dir
     store = EpochStore(backup) if backup else None
     state = store.load() if store else None
     kept = [v for network in networks for v in network.variables] + list(optimizer.variables)
@@ -150,14 +152,16 @@ def fit_side_by_side(
     return curves
 
 
-def _fit_each(models, train, validation, epochs, learning_rate, verbose) -> dict[str, dict[str, list[float]]]:
+def _fit_each(models, train, validation, epochs, learning_rate, verbose, backup_dir) -> dict:
     """`fit_side_by_side`'s curves from one `fit` per model (distributed or mixed-precision models)."""
     curves = {}
     for name, model in models.items():
         with model.distribute_strategy.scope():
             model.compile(keras.optimizers.SGD(learning_rate), "sparse_categorical_crossentropy",
                           metrics=[keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")])
-        history = fit(model, train, validation_data=validation, epochs=epochs, shuffle=False, verbose=verbose)
+        backup = None if backup_dir is None else os.path.join(backup_dir, name)
+        history = resumable_fit(model, train, backup, validation_data=validation, epochs=epochs, shuffle=False,
+                                verbose=verbose)
         curves[name] = {"loss": history.history["cross_entropy"], "val_loss": history.history["val_cross_entropy"]}
     return curves
 

@@ -7,10 +7,11 @@ import numpy as np
 from keras import ops, tree
 
 from keras_workshop.embeddings._ids import assert_ids_in_range
+from keras_workshop.runtime._trainer import Model
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")
-class IdsModel(keras.Model):
+class IdsModel(Model):
     """`keras.Model(inputs, outputs)` whose every input is ids, checked before Keras casts them.
 
     Keras casts a functional model's inputs to the dtype of its `keras.Input`

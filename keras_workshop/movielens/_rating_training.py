@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from keras_workshop.embeddings._ids import check_ids
 from keras_workshop.runtime._batches import array_batches
-from keras_workshop.runtime._multiworker import fit
+from keras_workshop.runtime._resume import resumable_fit
 
 
 def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
@@ -52,13 +52,15 @@ def fit_ratings(
     seed: int = 0,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int = 0,
+    backup_dir: str | None = None,
 ) -> keras.callbacks.History:
     """Compiles `model` (Adam, mean squared error, RMSE and MAE) and fits it with validation data.
 
     With `patience`, training stops when the validation RMSE has not improved
     for that many epochs and the best epoch's weights are restored; `None`
     trains all `epochs` (for learning curves). `validation` is `(rows, ratings)`,
-    never the test data.
+    never the test data. With `backup_dir`, every epoch is backed up there and
+    a training run again resumes from it (`EpochBackup`).
     """
     if not np.isfinite(learning_rate) or learning_rate <= 0:
         raise ValueError(f"fit_ratings: learning_rate must be a positive number, got {learning_rate!r}.")
@@ -76,12 +78,13 @@ def fit_ratings(
     stopping = [] if patience is None else [
         keras.callbacks.EarlyStopping("val_rmse", patience=patience, restore_best_weights=True)
     ]
-    return fit(
+    return resumable_fit(
         model,
         ratings_dataset(rows, ratings, batch_size, shuffle_seed=seed),
+        backup_dir,
+        [*stopping, *callbacks],
         validation_data=ratings_dataset(*validation, batch_size=4096),
         epochs=epochs,
-        callbacks=[*stopping, *callbacks],
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=verbose,
     )

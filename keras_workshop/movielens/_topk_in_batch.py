@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_workshop import runtime
 from keras_workshop.movielens._topk_models import CandidateScores
 
 _ACCIDENTAL_HIT = -1e9  # the logit of a negative that is the row's own positive item
@@ -128,4 +129,4 @@ def in_batch_model(two_tower: keras.Model, sampling_probability) -> keras.Model:
     scores = InBatchScores(candidates.item_tower, np.asarray(candidates.item_fields), sampling_probability,
                            name="in_batch_scores")
     logits = scores((user_tower(row[:, :fields]), row[:, fields]))
-    return keras.Model(row, logits, name=f"{two_tower.name}_in_batch")
+    return runtime.Model(row, logits, name=f"{two_tower.name}_in_batch")

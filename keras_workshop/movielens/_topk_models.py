@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_workshop import runtime
 from keras_workshop.movielens._rating_models import _check_sizes
 from keras_workshop.movielens._topk_baselines import ease_weights
 
@@ -33,7 +34,7 @@ def denoising_recommender(
         _check_sizes(hidden=hidden)
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
         raise ValueError(f"denoising_recommender: rate must be a number in [0, 1), got {rate!r}.")
-    model = keras.Sequential(name=name)
+    model = runtime.Sequential(name=name)
     model.add(keras.Input((items,), name="liked"))
     model.add(keras.layers.Dropout(rate, name="denoising"))
     if hidden is not None:
@@ -58,7 +59,7 @@ def ease_model(train, l2: float = 400.0, name: str = "ease") -> keras.Sequential
     True
     """
     weights = ease_weights(train, l2)
-    model = keras.Sequential(name=name)
+    model = runtime.Sequential(name=name)
     model.add(keras.Input((weights.shape[0],), name="liked"))
     model.add(keras.layers.Dense(weights.shape[0], use_bias=False, name="item_item"))
     model.layers[-1].set_weights([weights.astype(np.float32)])
@@ -81,7 +82,7 @@ def field_tower(
     _check_sizes(vocabulary_size=vocabulary_size, fields=fields, dim=dim)
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
         raise ValueError(f"field_tower: rate must be a number in [0, 1), got {rate!r}.")
-    return keras.Sequential([
+    return runtime.Sequential([
         keras.Input((fields,), dtype="int32", name=f"{name}_fields"),
         *([symbol_dropout] if symbol_dropout is not None else []),
         keras.layers.Embedding(vocabulary_size, dim, name=f"{name}_table"),
@@ -223,4 +224,4 @@ def two_tower_model(
                              name="item_tower")
     user = keras.Input((user_fields,), dtype="int32", name="user_fields")
     scores = CandidateScores(item_tower, item_fields, name="candidate_scores")(user_tower(user))
-    return keras.Model(user, scores, name=name)
+    return runtime.Model(user, scores, name=name)

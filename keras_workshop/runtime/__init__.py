@@ -3,12 +3,13 @@
 - `set_deterministic(seed)`: the same seed on CPU gives the same numbers.
 - `array_batches`: in-memory arrays as shuffled tf.data batches (one gather per epoch),
   each epoch's order a function of the seed and the epoch (`start_at_epoch` sets it).
-- `resume_training`, `EpochBackup`: every epoch backed up, and a killed run resumed
-  bit for bit (`--resume`); `EpochStore`, `next_backup_folder`: their parts.
+- `EpochBackup`: every epoch backed up, and a killed training resumed bit for bit
+  (`--resume`); `EpochStore`, `check_backup_settings`: its parts.
 - `select_device`, `make_strategy`, `cluster_spec`, `is_chief`: CPU or GPU, and
   `tf.distribute` (`MirroredStrategy`, `MultiWorkerMirroredStrategy` from `TF_CONFIG`).
-- `fit`: `model.fit` that also works under `MultiWorkerMirroredStrategy` with
-  Keras 3.15 (keras-team/keras#20585, #20329), and says so clearly when a worker dies.
+- `Model`, `Sequential`, `DistributedTrainer`: Keras models whose `fit` works under every
+  strategy with Keras 3.15 (keras-team/keras#20585, #20329), and says so clearly when a
+  worker dies (`WorkerLostError`).
 - `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares
   (`check_output_folder`: an output folder this process can write);
   `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `rate`: their
@@ -24,9 +25,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "rate"],
         "_determinism": ["set_deterministic"],
         "_devices": ["DEVICES", "select_device"],
-        "_multiworker": ["WorkerLostError", "fit", "in_multi_worker_mode"],
+        "_trainer": ["DistributedTrainer", "Model", "Sequential", "WorkerLostError", "in_multi_worker_mode"],
         "_recipe": ["Runtime", "add_runtime_arguments", "check_output_folder", "start_runtime"],
-        "_resume": ["EpochBackup", "EpochStore", "next_backup_folder", "resume_training"],
+        "_resume": ["EpochBackup", "EpochStore", "check_backup_settings"],
         "_strategy": ["STRATEGIES", "cluster_spec", "is_chief", "make_strategy"],
     },
 )

@@ -49,7 +49,7 @@ def start_at_epoch(dataset: tf.data.Dataset, epoch: int) -> None:
     For the datasets of `array_batches` (and so `as_dataset`, `ratings_dataset`),
     whose shuffle order is a function of the seed and the epoch, and of
     `skipgram_dataset`, whose stream then starts at that epoch's first batch.
-    `fit` calls it when it resumes training (`resume_training`).
+    `EpochBackup` calls it when it resumes training.
 
     Raises:
         ValueError: `dataset` does not count its epochs (made some other way, or

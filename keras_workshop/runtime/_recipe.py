@@ -15,7 +15,7 @@ import tensorflow as tf
 from keras_workshop.runtime._arguments import non_negative_int, positive_int
 from keras_workshop.runtime._determinism import set_deterministic
 from keras_workshop.runtime._devices import DEVICES, select_device
-from keras_workshop.runtime._resume import resume_training
+from keras_workshop.runtime._resume import EpochBackup, check_backup_settings
 from keras_workshop.runtime._strategy import STRATEGIES, is_chief, make_strategy
 
 
@@ -71,6 +71,7 @@ class Runtime:
         is_chief: whether this process's outputs are the results.
         out: the output folder; on a non-chief worker, a temporary folder removed at exit.
         saved_models: the export folder, the same way (None when the recipe exports nothing).
+        resume: whether trainings back up every epoch and resume (`--resume`).
     """
 
     device: str
@@ -80,6 +81,31 @@ class Runtime:
     is_chief: bool
     out: str
     saved_models: str | None
+    resume: bool = False
+
+    def backup_dir(self, training: str) -> str | None:
+        """The backup folder of the training named `training` (`<out>/backup/<training>`); None without `--resume`.
+
+        Each training of a recipe has its own name, so its backup is found by
+        name, whatever else the script trains before it.
+
+        Example:
+
+        >>> runtime = Runtime("cpu", tf.distribute.get_strategy(), "none", "float32", True, "runs/x", None, True)
+        >>> runtime.backup_dir("skipgram")
+        'runs/x/backup/skipgram'
+        """
+        if not training or os.sep in training or training in (".", ".."):
+            raise ValueError(f"Runtime.backup_dir: expected a training's name (a folder name), got {training!r}.")
+        return os.path.join(self.out, "backup", training) if self.resume else None
+
+    def backups(self, training: str, dataset=None, callbacks=()) -> list:
+        """`[EpochBackup(self.backup_dir(training), dataset, callbacks)]` with `--resume`, else `[]`.
+
+        Put it last in a `fit`'s callbacks: `callbacks=[*others, *runtime.backups("name", train, others)]`.
+        """
+        folder = self.backup_dir(training)
+        return [] if folder is None else [EpochBackup(folder, dataset, callbacks)]
 
     @property
     def replicas(self) -> int:
@@ -109,13 +135,13 @@ def start_runtime(
     existing file there, or a folder this process cannot write, is an error
     now, not after training); the device is chosen (`select_device`);
     seeds and op determinism are set (`set_deterministic`); the mixed-precision
-    policy, if asked for; the strategy (`make_strategy`), made the current one
-    for the rest of the script (`tf.distribute.experimental_set_strategy`), so
-    that every model is built under it. Only the chief writes
+    policy, if asked for; the strategy (`make_strategy`): build the models in
+    `runtime.strategy.scope()`. Only the chief writes
     to `--out` and `--saved-models`: other workers of a cluster get temporary
     folders, removed at exit, so they leave nothing to mistake for a result.
-    With `--resume`, every training backs up each epoch in `<out>/backup`
-    and continues from there (`resume_training`).
+    With `--resume`, the options are kept in `<out>/backup/settings.json`
+    (`check_backup_settings`) and `runtime.backup_dir(name)` names each
+    training's backup folder.
     Errors go through `parser.error` when a parser is given (exit status 2).
     """
     exports = getattr(args, "saved_models", None) or None
@@ -140,8 +166,6 @@ def start_runtime(
         if args.strategy == "multiworker":
             print("Waiting for every worker in TF_CONFIG to start...", flush=True)
         strategy = make_strategy(args.strategy, device)
-        if strategy is not tf.distribute.get_strategy():
-            tf.distribute.experimental_set_strategy(strategy)  # the rest of the script builds models under it
     except (ValueError, RuntimeError) as error:
         _fail(parser, error)
     if getattr(args, "resume", False):
@@ -149,7 +173,7 @@ def start_runtime(
             _fail(parser, ValueError("--resume works on one machine (--strategy none or mirrored), not with "
                                      "--strategy multiworker."))
         try:
-            resume_training(os.path.join(args.out, "backup"), vars(args))
+            check_backup_settings(os.path.join(args.out, "backup"), vars(args))
         except ValueError as error:
             _fail(parser, error)
     chief = is_chief(strategy)
@@ -163,7 +187,8 @@ def start_runtime(
         out = os.path.join(scratch, "out")
         saved_models = os.path.join(scratch, "saved_models") if exports else None
         os.makedirs(out)
-    runtime = Runtime(device, strategy, args.strategy, precision, chief, out, saved_models)
+    runtime = Runtime(device, strategy, args.strategy, precision, chief, out, saved_models,
+                      resume=bool(getattr(args, "resume", False)))
     print(runtime.describe(global_batch), flush=True)
     return runtime
 

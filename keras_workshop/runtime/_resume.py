@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 import keras
 import numpy as np
 
-from keras_workshop.runtime._batches import start_at_epoch
+from keras_workshop.runtime._batches import counts_epochs, start_at_epoch
 from keras_workshop.runtime._determinism import seed_generator_states
 
 _STATE = "state.json"  # the commit point: names the files of the last finished epoch
@@ -211,41 +211,31 @@ def _set_callback_state(callback, state: dict, arrays: dict, prefix: str) -> Non
         callback.set_state(state)
 
 
-class _Run:
-    """The backups of one run: a folder, and the number of trainings started so far."""
+def check_backup_settings(folder: str, settings: dict) -> None:
+    """Keeps a run's options in `folder/settings.json`, or checks them against those kept there.
 
-    def __init__(self, folder: str) -> None:
-        self.folder, self.trainings = folder, 0
-
-    def next_folder(self) -> str:
-        self.trainings += 1
-        return os.path.join(self.folder, f"training-{self.trainings:03d}")
-
-
-_run: _Run | None = None
-
-
-def resume_training(folder: str | None, settings: dict | None = None) -> None:
-    """From now on, every training backs up each epoch under `folder`, and resumes from what is there.
-
-    A script's trainings (each `runtime.fit`, hence `fit_ratings`,
-    `fit_skipgram`, `fit_side_by_side`) get folders in the order they start:
-    run the same script with the same settings again after an interruption,
-    and the finished trainings end at once with the weights they had, the
-    interrupted one continues from its last finished epoch, and the results
-    are the same, bit for bit on the CPU, as those of an uninterrupted run.
-    `settings` (the script's options) are kept in `folder/settings.json`:
-    other settings than the backup's are an error, since its trainings would
-    not be the ones the script now starts. `None` turns backups off.
+    A recipe's `--resume` backs up each training in its own folder under
+    `folder` (`Runtime.backup_dir`). Run the same command again after an
+    interruption, and the finished trainings end at once with the weights
+    they had, the interrupted one continues from its last finished epoch,
+    and the results are the same, bit for bit on the CPU, as those of an
+    uninterrupted run. Other settings than the backups' are an error, since
+    their trainings would not be the ones the script now starts.
 
     Raises:
         ValueError: the folder holds backups made with other settings (naming them).
+
+    Example:
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> check_backup_settings(folder, {"epochs": 10})
+    >>> check_backup_settings(folder, {"epochs": 20})
+    Traceback (most recent call last):
+    ...
+    ValueError: --resume: the backups in '...' were made with other settings (epochs: 10 then, 20 now); ...
     """
-    global _run
-    if folder is None:
-        _run = None
-        return
-    settings = json.loads(json.dumps(settings or {}))  # as read back: lists, not tuples
+    settings = json.loads(json.dumps(settings))  # as read back: lists, not tuples
     path = os.path.join(folder, "settings.json")
     if os.path.exists(path):
         with open(path) as file:
@@ -257,14 +247,27 @@ def resume_training(folder: str | None, settings: dict | None = None) -> None:
                 f"--resume: the backups in {folder!r} were made with other settings ({described}); expected the "
                 "same command as the interrupted run. Delete that folder to start over."
             )
-    else:
-        os.makedirs(folder, exist_ok=True)
-        with open(f"{path}.tmp", "w") as file:
-            json.dump(settings, file, indent=2)
-        os.replace(f"{path}.tmp", path)
-    _run = _Run(folder)
+        return
+    os.makedirs(folder, exist_ok=True)
+    with open(f"{path}.tmp", "w") as file:
+        json.dump(settings, file, indent=2)
+    os.replace(f"{path}.tmp", path)
 
 
-def next_backup_folder() -> str | None:
-    """The backup folder of the training that starts now, or None when `resume_training` is off."""
-    return None if _run is None else _run.next_folder()
+def resumable_fit(model: keras.Model, dataset, backup_dir: str | None, callbacks=(), **kwargs) -> keras.callbacks.History:
+    """`model.fit(dataset, callbacks=callbacks, **kwargs)`, from epoch 0's order, backed up in `backup_dir`.
+
+    A dataset that counts its epochs starts at epoch 0's shuffle order (or the
+    backup's epoch when resuming). With a `backup_dir`, an `EpochBackup` comes
+    last among the callbacks and the `History` returned holds every epoch,
+    those trained before an interruption included.
+    """
+    counting = dataset if counts_epochs(dataset) else None
+    if counting is not None:
+        start_at_epoch(counting, 0)
+    callbacks = list(callbacks)
+    if backup_dir is None:
+        return model.fit(dataset, callbacks=callbacks, **kwargs)
+    backup = EpochBackup(backup_dir, counting, callbacks)
+    model.fit(dataset, callbacks=[*callbacks, backup], **kwargs)
+    return backup.history

@@ -9,7 +9,7 @@ import keras
 import tensorflow as tf
 
 from keras_workshop.embeddings._vocabulary import Vocabulary
-from keras_workshop.runtime._multiworker import fit
+from keras_workshop.runtime._resume import resumable_fit
 from keras_workshop.word2vec._model import SkipGram, compile_skipgram, skipgram_model
 from keras_workshop.word2vec._pairs import skipgram_dataset
 
@@ -29,6 +29,7 @@ def fit_skipgram(
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int = 0,
     split_batch: bool | None = None,
+    backup_dir: str | None = None,
     **pipeline,
 ) -> SkipGram:
     """Trains skip-gram vectors for `vocabulary` on `documents` and returns the model.
@@ -48,11 +49,14 @@ def fit_skipgram(
         split_batch: train on each half of a batch at once (`SkipGram`); by
             default, on the CPU without a distribution strategy, where it
             keeps two cores busy. The returned model does not split.
+        backup_dir: back up every epoch there and resume from it (`EpochBackup`).
         **pipeline: any other `skipgram_dataset` argument (`window`,
             `negatives`, `sample`, `batch_size`, `group_size`,
             `batches_per_step`, `noise_power`, `seed`), with its defaults.
             Under a strategy of several replicas, `batches_per_step` is 1:
             each step's batch is split across the replicas.
+
+    Build it under the strategy it trains with (`with strategy.scope():`).
 
     Example:
 
@@ -71,14 +75,12 @@ def fit_skipgram(
     dataset, steps_per_epoch = skipgram_dataset(documents, vocabulary, **settings)
     model = skipgram_model(len(vocabulary), dim, settings["negatives"], settings["group_size"])
     compile_skipgram(
-        model, settings["batch_size"], steps_per_epoch, epochs, settings["batches_per_step"], learning_rate
+        model, settings["batch_size"], steps_per_epoch, epochs, settings["batches_per_step"], learning_rate,
+        split_batch=split_batch,
     )
-    if split_batch is None:
-        split_batch = not tf.config.list_logical_devices("GPU") and not tf.distribute.has_strategy()
-    model.split_batch = bool(split_batch)
     try:
-        fit(model, dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=list(callbacks), shuffle=False,
-            verbose=verbose)
+        resumable_fit(model, dataset, backup_dir, callbacks, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                      shuffle=False, verbose=verbose)
     finally:
         model.split_batch = False
     return model

@@ -7,19 +7,21 @@ import tensorflow as tf
 from keras import tree
 
 from keras_workshop import slides
+from keras_workshop.runtime._trainer import Model
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")
-class SkipGram(keras.Model):
+class SkipGram(Model):
     """A functional Keras model whose training step suits skip-gram on XLA:CPU.
 
     Two changes to `keras.Model`, neither changing what is computed:
 
-    - With `split_batch` on, `call` runs the graph on each half of the batch
-      and concatenates the logits: the halves' gathers and products are
-      independent, and XLA:CPU runs independent work on two cores at once. It
-      is a tuning for the CPU, off by default and not saved with the model:
-      `fit_skipgram` turns it on for training on the CPU only.
+    - With `split_batch` on, `call` in training runs the graph on each half
+      of the batch and concatenates the logits: the halves' gathers and
+      products are independent, and XLA:CPU runs independent work on two
+      cores at once. It is a tuning for training on the CPU, off by default,
+      never used in inference and not saved with the model: `compile_skipgram`
+      turns it on for one CPU device.
     - `train_step` also takes a stack of batches (see `skipgram_dataset`'s
       `batches_per_step`) and applies them one after another, each as a normal
       Keras step (loss, gradients, `optimizer.apply_gradients`), inside one
@@ -32,7 +34,7 @@ class SkipGram(keras.Model):
 
     def call(self, inputs, training=None, mask=None):
         size = keras.ops.shape(tree.flatten(inputs)[0])[0]
-        if not self.split_batch or size is None:  # symbolic inputs of unknown batch size
+        if not (self.split_batch and training) or size is None:  # size None: symbolic inputs
             return super().call(inputs, training=training, mask=mask)
         half = size // 2
         halves = [tree.map_structure(lambda x: x[:half], inputs), tree.map_structure(lambda x: x[half:], inputs)]
@@ -97,6 +99,7 @@ def compile_skipgram(
     epochs: int,
     batches_per_step: int = 1,
     learning_rate: float = 0.05,
+    split_batch: bool | None = None,
 ) -> None:
     """Compiles a skip-gram model the word2vec way, with XLA, one compiled call per epoch.
 
@@ -117,6 +120,9 @@ def compile_skipgram(
         epochs: epochs in the run.
         batches_per_step: batches per step, as given to `skipgram_dataset`.
         learning_rate: gensim's `alpha`.
+        split_batch: train on each half of a batch at once (`SkipGram`); by
+            default, on one CPU device (no GPU, no strategy), where it keeps
+            two cores busy.
 
     Example:
 
@@ -129,6 +135,9 @@ def compile_skipgram(
             f"learning_rate > 0, got {batch_size}, {steps_per_epoch}, {epochs}, {batches_per_step}, {learning_rate}."
         )
     one_replica = tf.distribute.get_strategy().num_replicas_in_sync == 1
+    if split_batch is None:
+        split_batch = not tf.config.list_logical_devices("GPU") and not tf.distribute.has_strategy()
+    model.split_batch = bool(split_batch)
     terms = batch_size * model.output.shape[-1]  # (1 + negatives) logits per pair
     updates = epochs * steps_per_epoch * batches_per_step
     schedule = keras.optimizers.schedules.PolynomialDecay(learning_rate * terms, updates, 0.0001 * terms)

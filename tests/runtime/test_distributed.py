@@ -1,5 +1,6 @@
 """MirroredStrategy over two logical CPUs and MultiWorkerMirroredStrategy over two processes train
-the same weights as one device (dropout off), with `runtime.fit`; a killed peer is a clear error."""
+the same weights as one device (dropout off), with `model.fit` on the package's models; a killed peer is a
+clear error."""
 
 import json
 import os
@@ -71,7 +72,7 @@ def test_mirrored_over_two_cpus_equals_one_device(one_device, tmp_path):
 
 
 def test_two_workers_equal_one_process(one_device, tmp_path):
-    """Fails without `runtime.fit`'s fix of keras-team/keras#20585 and #20329 (fit raises)."""
+    """Fails without `runtime.DistributedTrainer`'s fix of keras-team/keras#20585 and #20329 (fit raises)."""
     ports = free_ports(2)
     workers = [start_worker("all", "multiworker", tmp_path / f"weights_{i}.npz", i, ports) for i in range(2)]
     outputs = [finish(worker) for worker in workers]
@@ -100,13 +101,17 @@ def test_a_killed_peer_is_a_clear_error(tmp_path):
     assert "WorkerLostError: Another worker of the cluster stopped" in output, "".join(lines) + output[-3000:]
 
 
-def test_fit_leaves_the_model_class_as_it_was():
+def test_the_fixed_models_are_keras_models_that_save_and_load(tmp_path):
     strategy = runtime.make_strategy("mirrored", "cpu")
     with strategy.scope():
-        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model = runtime.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
         model.compile("sgd", "mse")
-    runtime.fit(model, np.ones((8, 2)), np.ones(8), epochs=1, verbose=0)
-    assert type(model) is keras.Sequential
+    model.fit(np.ones((8, 2)), np.ones(8), epochs=1, verbose=0)
+    assert isinstance(model, keras.Sequential) and isinstance(model, runtime.DistributedTrainer)
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    assert type(loaded) is runtime.Sequential
+    np.testing.assert_array_equal(loaded.predict(np.ones((2, 2)), verbose=0), model.predict(np.ones((2, 2)), verbose=0))
 
 
 def run_recipe(name, *args, tf_config=None):

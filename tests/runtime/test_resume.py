@@ -21,12 +21,6 @@ class Interrupted(Exception):
     pass
 
 
-@pytest.fixture(autouse=True)
-def no_run_left_on():
-    yield
-    runtime.resume_training(None)
-
-
 def interrupt_after_commit(monkeypatch, epoch):
     """Makes the backup of `epoch` the last thing the run does, like a kill right after it."""
     save = runtime.EpochStore.save
@@ -61,14 +55,14 @@ def same_arrays(first, second):
 
 def ratings_run(folder, patience):
     runtime.set_deterministic(0)
-    runtime.resume_training(folder, {"run": "ratings"})
+    runtime.check_backup_settings(folder, {"run": "ratings"})
     rng = np.random.default_rng(0)
     rows = rng.integers(0, 50, (2000, 4)).astype("int32")
     signal = 1 + rows[:, 0] % 5 if patience is None else 3  # noise alone: early stopping ends it soon
     ratings = np.clip(signal + rng.normal(0, 1.0, 2000), 1, 5).astype("float32")
     model = slide_rating_model(50, 4, dim=4, hidden=16, dropout_rate=0.5, mean_rating=3.0)
     history = fit_ratings(model, rows[:1800], ratings[:1800], (rows[1800:], ratings[1800:]), epochs=14,
-                          batch_size=64, patience=patience, seed=3)
+                          batch_size=64, patience=patience, seed=3, backup_dir=os.path.join(folder, "ratings"))
     return model.get_weights(), history.history
 
 
@@ -101,11 +95,10 @@ def test_side_by_side_resumes_bit_for_bit(tmp_path, monkeypatch):
 
     def run(folder):
         runtime.set_deterministic(0)
-        runtime.resume_training(folder, {})
         train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0)
         validation = as_dataset(split.x_test, split.y_test, 512)
         models = {f"p={p}": dropout_mlp(64, (32,), dropout_rate=p) for p in (0.0, 0.5)}
-        curves = fit_side_by_side(models, train, validation, epochs=5, verbose=0)
+        curves = fit_side_by_side(models, train, validation, epochs=5, verbose=0, backup_dir=folder)
         return curves, [w for model in models.values() for w in model.get_weights()]
 
     curves, weights = run(str(tmp_path / "whole"))
@@ -123,13 +116,13 @@ def test_skipgram_and_neighbour_logs_resume_bit_for_bit(tmp_path, monkeypatch):
 
     def run(folder):
         runtime.set_deterministic(0)
-        runtime.resume_training(os.path.join(folder, "backup"), {})
         neighbours = CosineNeighbours("word_vectors", vocabulary, ["w1", "w2"], k=3, verbose=0,
                                       log_path=os.path.join(folder, "neighbours.jsonl"),
                                       tensorboard_dir=os.path.join(folder, "tensorboard"),
                                       evaluate=lambda weights: {"norm": float(np.linalg.norm(weights))})
         model = fit_skipgram(documents, vocabulary, epochs=6, dim=8, batch_size=256, group_size=16, sample=0,
-                             batches_per_step=2, callbacks=[neighbours])
+                             batches_per_step=2, callbacks=[neighbours],
+                             backup_dir=os.path.join(folder, "backup", "skipgram"))
         return model.get_weights()
 
     weights = run(str(tmp_path / "whole"))
@@ -160,10 +153,10 @@ def scalars(logdir):
 
 
 def test_other_settings_are_refused_by_name(tmp_path):
-    runtime.resume_training(str(tmp_path), {"epochs": 5, "seed": 1})
-    runtime.resume_training(str(tmp_path), {"epochs": 5, "seed": 1})  # the same: fine
+    runtime.check_backup_settings(str(tmp_path), {"epochs": 5, "seed": 1})
+    runtime.check_backup_settings(str(tmp_path), {"epochs": 5, "seed": 1})  # the same: fine
     with pytest.raises(ValueError, match=r"epochs: 5 then, 9 now.*same command"):
-        runtime.resume_training(str(tmp_path), {"epochs": 9, "seed": 1})
+        runtime.check_backup_settings(str(tmp_path), {"epochs": 9, "seed": 1})
 
 
 def test_a_damaged_backup_is_a_clear_error(tmp_path):
@@ -208,7 +201,13 @@ def test_each_epoch_order_is_a_function_of_the_seed_and_the_epoch():
     assert len({tuple(order) for order in orders(0, 5)}) == 5
 
 
-def test_fit_starts_at_the_order_of_its_initial_epoch():
+def orders_of(start, count):
+    batches = runtime.array_batches([np.arange(8, dtype="float32")[:, None], np.zeros(8)], 8, shuffle_seed=1)
+    runtime.start_at_epoch(batches, start)
+    return [next(iter(batches))[0].numpy().ravel().tolist() for _ in range(count)]
+
+
+def test_fit_goes_on_through_the_orders_and_a_backup_starts_at_its_epoch(tmp_path):
     seen = []
 
     class Record(keras.layers.Layer):
@@ -218,10 +217,15 @@ def test_fit_starts_at_the_order_of_its_initial_epoch():
             return x
 
     batches = runtime.array_batches([np.arange(8, dtype="float32")[:, None], np.zeros(8)], 8, shuffle_seed=1)
-    model = keras.Sequential([keras.Input((1,)), Record(), keras.layers.Dense(1)])
+    model = runtime.Sequential([keras.Input((1,)), Record(), keras.layers.Dense(1)])
     model.compile("sgd", "mse", run_eagerly=True)
-    runtime.fit(model, batches, epochs=3, verbose=0)
-    runtime.fit(model, batches, epochs=3, verbose=0)  # a second fit starts again at epoch 0's order
-    runtime.fit(model, batches, epochs=3, initial_epoch=2, verbose=0)
-    assert len(seen) == 7 and len({tuple(order) for order in seen[:3]}) == 3
-    assert seen[:3] == seen[3:6] and seen[6] == seen[2]
+    model.fit(batches, epochs=3, verbose=0)
+    model.fit(batches, epochs=2, verbose=0)  # a second fit goes on: epochs 3 and 4's orders, as a reshuffle would
+    runtime.start_at_epoch(batches, 0)
+    model.fit(batches, epochs=1, verbose=0)  # again from epoch 0's order
+    assert len(seen) == 6 and len({tuple(order) for order in seen[:5]}) == 5 and seen[5] == seen[0]
+    folder = str(tmp_path / "backup")
+    model.fit(batches, epochs=2, verbose=0, callbacks=[runtime.EpochBackup(folder, batches)])
+    seen.clear()
+    model.fit(batches, epochs=4, verbose=0, callbacks=[runtime.EpochBackup(folder, batches)])  # resumes at epoch 2
+    assert seen == orders_of(2, 2)

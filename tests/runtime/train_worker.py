@@ -26,8 +26,8 @@ def train(model_name: str, strategy, epochs: int = 2):
             model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
             done = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(f"epoch {epoch + 1} done",
                                                                                          flush=True))
-            runtime.fit(model, as_dataset(split.x_train[:1280], split.y_train[:1280], 64, shuffle_seed=0),
-                        epochs=epochs, shuffle=False, verbose=0, callbacks=[done])
+            model.fit(as_dataset(split.x_train[:1280], split.y_train[:1280], 64, shuffle_seed=0),
+                      epochs=epochs, shuffle=False, verbose=0, callbacks=[done])
         elif model_name == "slide":
             from keras_workshop.movielens import fit_ratings, slide_rating_model
 

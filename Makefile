@@ -29,7 +29,8 @@ demo: $(INSTALLED)
 	$(PY) recipes/dropout_101.py --out runs/dropout_101
 	$(PY) recipes/dropout_curves.py --out runs/dropout_curves
 	# Cross-validation is left out to keep the demo short: README gives the full 5-fold command.
-	$(PY) recipes/movie_ratings.py --folds 0 --sweep-epochs 20 --out runs/movie_ratings
+	$(PY) recipes/movie_ratings.py --folds 0 --out runs/movie_ratings
+	$(PY) recipes/rating_dropout_sweep.py --epochs 20 --out runs/rating_dropout_sweep
 	# One split seed and a shorter sweep: README gives the full three-seed command and its table.
 	$(PY) recipes/movie_recommendations.py --split-seeds 0 --sweep 0,0.5,0.9 --out runs/movie_recommendations
 	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"

@@ -9,11 +9,11 @@ cheap and `python -m keras_workshop.check_export` never loads TensorFlow's Pytho
 - `keras_workshop.embeddings`: `Vocabulary`, `onehot`, `Embedding`, `euclidean_distance`,
   `cosine_similarity`, `unit_rows`, `nearest_neighbours`, `CosineNeighbours`, `write_projector`
 - `keras_workshop.dropout`: `SlideDropout`, `to_inverted_dropout`, `mc_dropout_predict`,
-  `dropout_mlp`, `noisy_digits`, `as_dataset`, `fit_side_by_side`
+  `dropout_mlp`, `noisy_digits`, `as_dataset`, `side_by_side_model`
 - `keras_workshop.word2vec`: corpora, the skip-gram pairs pipeline and model
 - `keras_workshop.movielens`: MovieLens-100k, users, items and descriptors as symbols
 - `keras_workshop.serving`: `export_for_serving`, `write_model_config`, requests, `ServedModel`
-- `keras_workshop.runtime`: `set_deterministic`, devices, `tf.distribute` strategies, `fit`, the recipe options
+- `keras_workshop.runtime`: `set_deterministic`, devices, `tf.distribute` strategies, `Model`, the recipe options
 - `keras_workshop.plots`: the slides' figures
 """
 

@@ -2,9 +2,9 @@
 Title: Movie ratings: both halves of the slides in one model
 Description: MovieLens-100k ratings predicted from a row of symbols (user id, item id,
 gender, age band, occupation, genres) by the slides' Sequential (Embedding -> Flatten ->
-Dropout -> Dense -> Dropout -> Dense), a dropout sweep showing the lecture's three regimes
-on real data, a stronger model of the same parts, cross-validated, and an export for TF
-Serving that takes user and item ids and recommends titles.
+Dropout -> Dense -> Dropout -> Dense) and a stronger model of the same parts,
+cross-validated, and an export for TF Serving that takes user and item ids and recommends
+titles. The dropout sweep on the same data is `recipes/rating_dropout_sweep.py`.
 
 The Embeddings slides name item ids, user ids and categorical descriptors as symbols; the
 Dropout slides regularise the Dense layers after them. Here one slide
@@ -18,9 +18,8 @@ fold. After cross-validation the best model is trained on every rating and expor
 `saved_models/movie_ratings/<version>/`: `serving_default` takes `user_id` and `item_id`
 (strings, as in u.data) and returns `rating`; `recommend` takes `user_id` and `k`.
 
-Outputs in `--out`: `cross_validation.json` (every fold), `dropout_sweep.{png,svg}`,
-`dropout_sweep_rmse.{png,svg}`, `descriptors.json` (genre and occupation neighbours),
-`summary.json`.
+Outputs in `--out`: `cross_validation.json` (every fold), `descriptors.json` (genre and
+occupation neighbours), `summary.json`.
 
 Run: python recipes/movie_ratings.py [--data DIR] [--folds 5] [--epochs 60] [--seed 42]
      [--out runs/movie_ratings] [--saved-models saved_models] [--resume]
@@ -34,6 +33,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_workshop.embeddings import nearest_neighbours  # noqa: E402
@@ -41,7 +41,7 @@ from keras_workshop.movielens import (  # noqa: E402
     RatingTables,
     average_models,
     field_vocabulary,
-    fit_ratings,
+    ratings_dataset,
     hybrid_rating_model,
     kfold_splits,
     load_movielens,
@@ -51,7 +51,6 @@ from keras_workshop.movielens import (  # noqa: E402
     rmse_mae,
     slide_rating_model,
 )
-from keras_workshop.plots import plot_loss_bars, plot_loss_curves  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
     add_runtime_arguments,
     non_negative_int,
@@ -60,11 +59,6 @@ from keras_workshop.runtime import (  # noqa: E402
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
-
-
-def dropout_rates(text):
-    """Dropout rates separated by commas, each in [0, 1)."""
-    return [rate(part) for part in text.split(",")]
 
 
 parser = argparse.ArgumentParser(description="Ratings from rows of symbols: the slides' Sequential and more.")
@@ -86,8 +80,6 @@ parser.add_argument("--rated", choices=["stars", "implicit", "none"], default="s
                     help="what the best model's members learn from the training ratings themselves: the (item, stars) "
                          "pairs of each user and (user, stars) pairs of each item (default), SVD++'s implicit term, "
                          "or nothing")
-parser.add_argument("--sweep", type=dropout_rates, default=[0.0, 0.2, 0.5, 0.8], help="dropout rates of the sweep")
-parser.add_argument("--sweep-epochs", type=non_negative_int, default=40, help="epochs of each sweep run (0: no sweep)")
 add_runtime_arguments(parser, out="runs/movie_ratings")
 args = parser.parse_args()
 if args.folds == 1:
@@ -112,6 +104,36 @@ ratings = data.ratings
 print(f"{len(ratings)} ratings; {len(vocabulary)} symbols; a row: {vocabulary.to_symbols(rows[0]).tolist()}")
 
 
+"""
+## Training: Adam on the squared error, early stopping on the validation RMSE
+
+Every model here trains the same way: batches reshuffled every epoch (`ratings_dataset`),
+`compile` with Adam and the mean squared error, and `fit` until the validation RMSE has
+not improved for `patience` epochs, keeping the best epoch's weights.
+"""
+
+
+def train_model(model, fit_rows, fit_ratings_, validation, batch_size, patience, seed, training):
+    """Compiles and fits `model` on the rows and ratings of `fit_*`; `validation` (rows, ratings) stops it."""
+    with runtime.strategy.scope():
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+            loss="mse",
+            metrics=[keras.metrics.RootMeanSquaredError(name="rmse"), keras.metrics.MeanAbsoluteError(name="mae")],
+        )
+    batches = ratings_dataset(fit_rows, fit_ratings_, batch_size=batch_size, shuffle_seed=seed)
+    stopping = keras.callbacks.EarlyStopping("val_rmse", patience=patience, restore_best_weights=True)
+    model.fit(
+        batches,
+        validation_data=ratings_dataset(*validation, batch_size=4096),
+        epochs=args.epochs,
+        shuffle=False,  # the dataset reshuffles itself every epoch
+        verbose=0,
+        callbacks=[stopping, *runtime.backups(training, batches, [stopping])],  # --resume: backed up by name
+    )
+    return model
+
+
 def slide_model(training_ratings, dropout_rate=args.dropout_rate, name="slide_ratings", dim=args.dim,
                 hidden=args.hidden):
     return slide_rating_model(
@@ -134,19 +156,15 @@ def best_model(fit_rows, fit_ratings_, validation, training):
             slide = slide_model(fit_ratings_, dropout_rate=args.best_dropout_rate, name=f"slide_{member}",
                                 dim=args.best_dim, hidden=args.best_hidden)
             model = hybrid_rating_model(slide, rated, dropout_rate=args.best_dropout_rate, name=f"hybrid_{member}")
-            fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.best_batch_size,
-                        patience=args.best_patience, seed=args.seed + member,
-                        backup_dir=runtime.backup_dir(f"{training}_member{member}"))
-        members.append(model)
+        members.append(train_model(model, fit_rows, fit_ratings_, validation, args.best_batch_size, args.best_patience,
+                             args.seed + member, f"{training}_member{member}"))
     return average_models(members)
 
 
 def train_slide(fit_rows, fit_ratings_, validation, training):
     with runtime.strategy.scope():
         model = slide_model(fit_ratings_)
-        fit_ratings(model, fit_rows, fit_ratings_, validation, epochs=args.epochs, batch_size=args.batch_size,
-                    patience=args.patience, seed=args.seed, backup_dir=runtime.backup_dir(training))
-    return model
+    return train_model(model, fit_rows, fit_ratings_, validation, args.batch_size, args.patience, args.seed, training)
 
 
 """
@@ -176,39 +194,6 @@ if folds:
     with open(os.path.join(runtime.out, "cross_validation.json"), "w") as file:
         json.dump({name: [dict(zip(("rmse", "mae", "seconds"), v)) for v in values] for name, values in report.items()},
                   file, indent=2)
-
-"""
-## Dropout on real data: the lecture's three regimes
-
-The slide model trained for `--sweep-epochs` epochs without early stopping, on the first
-fold's split, once per dropout rate: training loss solid, validation loss dashed, as the
-lecture drew them.
-"""
-
-sweep = {}
-if args.sweep_epochs:
-    fit, validation, _ = kfold_splits(len(ratings), 5, args.seed)[0]
-    curves, final = {}, {}
-    for rate in args.sweep:
-        with runtime.strategy.scope():
-            model = slide_model(ratings[fit], dropout_rate=rate, name=f"slide_p{rate}")
-            history = fit_ratings(model, rows[fit], ratings[fit], (rows[validation], ratings[validation]),
-                                  epochs=args.sweep_epochs, batch_size=args.batch_size, patience=None, seed=args.seed,
-                                  backup_dir=runtime.backup_dir(f"sweep_p{rate}"))
-        curves[f"p={rate}"] = {"loss": history.history["loss"], "val_loss": history.history["val_loss"]}
-        train_rmse = rmse_mae(predict_ratings(model, rows[fit]), ratings[fit])[0]
-        final[f"p={rate}"] = {"train": train_rmse, "validation": history.history["val_rmse"][-1]}
-        sweep[rate] = {"curves": curves[f"p={rate}"], "final": final[f"p={rate}"],
-                       "best validation MSE": min(history.history["val_loss"]),
-                       "best epoch": int(np.argmin(history.history["val_loss"])) + 1}
-        print(f"p={rate}: validation MSE min {sweep[rate]['best validation MSE']:.3f} at epoch "
-              f"{sweep[rate]['best epoch']}, final {history.history['val_loss'][-1]:.3f}; "
-              f"train RMSE (no dropout) {train_rmse:.3f}", flush=True)
-    plot_loss_curves(curves, "Dropout on MovieLens-100k ratings", "The slides' Sequential: Embedding, Flatten, "
-                     "Dropout, Dense, Dropout, Dense", os.path.join(runtime.out, "dropout_sweep"), ylim=(0.4, 1.4),
-                     ylabel="mean squared error (stars²)")
-    plot_loss_bars(final, "Final RMSE against the dropout rate p (train: inference mode)",
-                   os.path.join(runtime.out, "dropout_sweep_rmse"), ylabel="RMSE (stars)")
 
 """
 ## The best model on every rating, and what it learned about descriptors
@@ -247,7 +232,6 @@ path = export_for_serving(final_model, "movie_ratings", base_dir=runtime.saved_m
 summary = {
     "cross-validation means": {name: dict(zip(("rmse", "mae", "seconds"), np.mean(v, axis=0).tolist()))
                                for name, v in report.items() if v},
-    "dropout sweep": {str(rate): {k: v for k, v in values.items() if k != "curves"} for rate, values in sweep.items()},
     "export": path,
     "settings": vars(args),
 }

@@ -43,7 +43,6 @@ from keras_workshop.movielens import (  # noqa: E402
     ease_scores,
     every_pair_rows,
     field_vocabulary,
-    fit_ratings,
     group_popular_scores,
     in_batch_model,
     item_knn_scores,
@@ -51,6 +50,7 @@ from keras_workshop.movielens import (  # noqa: E402
     most_popular_scores,
     predict_ratings,
     rating_rows,
+    ratings_dataset,
     recommend_endpoints,
     slide_rating_model,
     topk_metrics,
@@ -246,8 +246,13 @@ def rating_model_scores(seen, name):
     keras.utils.set_random_seed(args.seed)
     with runtime.strategy.scope():
         model = slide_rating_model(len(rating_vocabulary), rows.shape[1], mean_rating=float(stars.mean()))
-        fit_ratings(model, rows[~held], stars[~held], (rows[held], stars[held]), epochs=args.rating_epochs,
-                    patience=3, seed=args.seed, backup_dir=runtime.backup_dir(name), verbose=2)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse",
+                      metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
+    dataset = ratings_dataset(rows[~held], stars[~held], batch_size=256, shuffle_seed=args.seed)
+    stopping = keras.callbacks.EarlyStopping("val_rmse", patience=3, restore_best_weights=True)
+    model.fit(dataset, validation_data=ratings_dataset(rows[held], stars[held], batch_size=4096),
+              epochs=args.rating_epochs, verbose=2, shuffle=False,
+              callbacks=[stopping, *runtime.backups(name, dataset, [stopping])])
     return predict_ratings(model, pairs).reshape(len(data.user_ids), items)
 
 

@@ -52,11 +52,12 @@ SHORT_RUNS = {  # each recipe shortened, as the tests run it
     "dropout_101.py": [],
     "word_embeddings.py": ["--corpus", "{lee}", "--epochs", "2", "--dim", "32", "--probes", "police,government,fire"],
     "movie_embeddings.py": ["--epochs", "3"],
-    "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "2",
-                         "--sweep-epochs", "3", "--sweep", "0,0.5"],
+    "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "2"],
+    "rating_dropout_sweep.py": ["--data", "{grouplens}", "--epochs", "3", "--sweep", "0,0.5"],
     "movie_recommendations.py": ["--split-seeds", "0", "--epochs", "3", "--tower-epochs", "1", "--sweep", "0,0.5",
                                  "--ease-l2", "400", "--rating-epochs", "1"],
 }
+EXPORTS_NOTHING = {"rating_dropout_sweep.py"}  # recipes without --saved-models
 _FIRST_RUNS = {}
 
 
@@ -76,7 +77,8 @@ def short_run(tmp_path_factory, recipe, folder=None):
     if "{grouplens}" in SHORT_RUNS[recipe]:
         places["grouplens"] = write_synthetic_grouplens(str(base / "ml"))
     arguments = [argument.format(**places) for argument in SHORT_RUNS[recipe]]
-    result = run_recipe(recipe, *arguments, "--out", str(base / "out"), "--saved-models", str(base / "saved_models"))
+    exports = [] if recipe in EXPORTS_NOTHING else ["--saved-models", str(base / "saved_models")]
+    result = run_recipe(recipe, *arguments, "--out", str(base / "out"), *exports)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     if folder is None:
         _FIRST_RUNS[recipe] = result, base / "out", base / "saved_models"
@@ -189,8 +191,8 @@ def test_movie_ratings_on_a_small_data_folder(tmp_path_factory):
     folds = json.loads((tmp_path / "out" / "cross_validation.json").read_text())
     assert set(folds) == {"slide Sequential", "best model", "global mean"} and all(len(v) == 2 for v in folds.values())
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert set(summary["dropout sweep"]) == {"0.0", "0.5"}
-    for name in ("dropout_sweep.png", "dropout_sweep_rmse.svg", "descriptors.json"):
+    assert set(summary["cross-validation means"]) == {"slide Sequential", "best model", "global mean"}
+    for name in ("descriptors.json",):
         assert (tmp_path / "out" / name).stat().st_size > 0, name
     export = saved / "movie_ratings" / "1"
     assert_served_by_cpp_loader(export)
@@ -202,10 +204,29 @@ def test_movie_ratings_on_a_small_data_folder(tmp_path_factory):
 
 def test_movie_ratings_refuses_bad_options_before_training(tmp_path):
     for option, value, message in (("--folds", "1", "--folds must be 0"), ("--dropout-rate", "1.5", "expected a number in [0, 1), got '1.5'"),
-                                   ("--sweep", "0,2", "expected a number in [0, 1), got '2'"),
                                    ("--epochs", "nan", "expected a positive integer, got 'nan'"),
                                    ("--seed", "-3", "expected a non-negative integer, got '-3'")):
         result = check_options("movie_ratings.py", option, value, "--out", str(tmp_path / "out"))
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
+
+
+def test_rating_dropout_sweep_draws_each_rate_on_a_small_data_folder(tmp_path_factory):
+    result, out, _ = short_run(tmp_path_factory, "rating_dropout_sweep.py")
+    sweep = json.loads((out / "sweep.json").read_text())["sweep"]
+    assert set(sweep) == {"0.0", "0.5"}
+    for values in sweep.values():
+        assert len(values["curves"]["loss"]) == len(values["curves"]["val_loss"]) == 3
+        assert 1 <= values["best epoch"] <= 3 and values["best validation MSE"] == min(values["curves"]["val_loss"])
+    # dropout keeps the training error of the slide model above that of no dropout
+    assert sweep["0.5"]["final"]["train"] > sweep["0.0"]["final"]["train"]
+    assert "Epoch 3/3" in result.stdout  # Keras' own progress, on screen
+    for name in ("dropout_sweep.png", "dropout_sweep.svg", "dropout_sweep_rmse.png"):
+        assert (out / name).stat().st_size > 1000, name
+
+
+def test_rating_dropout_sweep_refuses_bad_rates(tmp_path):
+    for value, message in (("0,2", "expected a number in [0, 1), got '2'"), ("0.5", "two or more dropout rates")):
+        result = check_options("rating_dropout_sweep.py", "--sweep", value, "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
 
 
@@ -247,7 +268,7 @@ def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
 
 
 RECIPES = ["embeddings_101.py", "word_embeddings.py", "movie_embeddings.py", "dropout_101.py", "dropout_curves.py",
-           "movie_ratings.py", "movie_recommendations.py"]
+           "movie_ratings.py", "rating_dropout_sweep.py", "movie_recommendations.py"]
 
 
 @pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")

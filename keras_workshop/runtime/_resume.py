@@ -77,7 +77,8 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     - `EarlyStopping`'s state, its best weights included, and that of any
       callback with `get_state()` / `set_state(state)` (`CosineNeighbours`,
       which also drops what it wrote after the backup);
-    - every finished epoch's logs: `history` covers the whole run;
+    - every finished epoch's logs: `history`, and the `History` that `fit`
+      returns, cover the whole run;
     - whether early stopping ended the training: run again, it trains no
       epoch and ends as it ended (a training that ran all its epochs does too).
 
@@ -103,8 +104,8 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     >>> backup = EpochBackup(folder)
     >>> history = model.fit(np.ones((4, 2)), np.ones(4), epochs=3, verbose=0, callbacks=[backup])  # doctest: +ELLIPSIS
     Resuming ...: 2 epochs done
-    >>> len(history.history["loss"]), len(backup.history.history["loss"])  # one more epoch; three in all
-    (1, 3)
+    >>> len(history.history["loss"]), len(backup.history.history["loss"])  # three epochs in all, one trained now
+    (3, 3)
     """
 
     def __init__(self, backup_dir: str, dataset=None, callbacks: Sequence[keras.callbacks.Callback] = ()):
@@ -136,6 +137,7 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     def on_train_end(self, logs=None):
         super().on_train_end(logs)
         self.model._initial_epoch = None  # Keras reads it in every later `fit` of this model
+        self.model.history = self.history  # what `fit` returns: every epoch, those before a resumption too
 
     def _load_model(self):
         state = self._store.load()
@@ -268,6 +270,4 @@ def resumable_fit(model: keras.Model, dataset, backup_dir: str | None, callbacks
     callbacks = list(callbacks)
     if backup_dir is None:
         return model.fit(dataset, callbacks=callbacks, **kwargs)
-    backup = EpochBackup(backup_dir, counting, callbacks)
-    model.fit(dataset, callbacks=[*callbacks, backup], **kwargs)
-    return backup.history
+    return model.fit(dataset, callbacks=[*callbacks, EpochBackup(backup_dir, counting, callbacks)], **kwargs)

@@ -1,11 +1,20 @@
-"""The lecture's three learning curves, against what the slides' figures show."""
+"""The lecture's three learning curves, against what the slides' figures show, and the two ways
+to train models side by side (one Keras model and `fit`; one compiled loop) against Keras' own `fit`."""
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_workshop import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits
+from keras_workshop import (
+    SideBySideCrossEntropy,
+    as_dataset,
+    dropout_mlp,
+    fit_side_by_side,
+    member_cross_entropies,
+    noisy_digits,
+    side_by_side_model,
+)
 
 
 def lecture_data(seed=42):
@@ -28,7 +37,16 @@ def lecture_curves():
     keras.utils.set_random_seed(42)
     _, train, validation = lecture_data()
     models = {rate: dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in (0.0, 0.2, 0.8)}
-    return fit_side_by_side(models, train, validation, epochs=150, verbose=0)
+    return train_side_by_side(models, train, validation, epochs=150)
+
+
+def train_side_by_side(models, train, validation, epochs):
+    """What `recipes/dropout_curves.py` does: one model, `compile`, `fit`; each member's two curves."""
+    model = side_by_side_model(models)
+    model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
+    history = model.fit(train, validation_data=validation, epochs=epochs, shuffle=False, verbose=0).history
+    return {label: {"loss": history[f"cross_entropy[{label}]"], "val_loss": history[f"val_cross_entropy[{label}]"]}
+            for label in models}
 
 
 def test_no_dropout_overfits_the_noise(lecture_curves):
@@ -85,3 +103,48 @@ def test_l2_penalty_reaches_the_gradients():
     fit_side_by_side({"plain": plain, "penalised": penalised}, data, data, epochs=3, verbose=0)
     norm = lambda model: sum(float(np.sum(layer.kernel.numpy() ** 2)) for layer in model.layers[::2])  # noqa: E731
     assert norm(penalised) < 0.5 * norm(plain)
+
+
+def test_one_side_by_side_fit_trains_each_member_as_its_own_fit():
+    """Without dropout, each member ends with the weights and curves of its own `compile` + `fit`."""
+    x = np.random.default_rng(0).standard_normal((300, 8)).astype("float32")
+    y = np.random.default_rng(1).integers(0, 3, 300).astype("int32")
+    keras.utils.set_random_seed(5)
+    members = {"wide": dropout_mlp(8, (16,), 3, dropout_rate=0.0), "deep": dropout_mlp(8, (8, 8), 3, dropout_rate=0.0),
+               "penalised": dropout_mlp(8, (16,), 3, dropout_rate=0.0, l2=1e-2)}
+    references = {}
+    for label, member in members.items():
+        references[label] = keras.models.clone_model(member)
+        references[label].set_weights(member.get_weights())
+    curves = train_side_by_side(members, as_dataset(x[:200], y[:200], 64, shuffle_seed=3), as_dataset(x[200:], y[200:], 64),
+                                epochs=4)
+    for label, reference in references.items():
+        reference.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy",
+                          metrics=[keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")])
+        history = reference.fit(as_dataset(x[:200], y[:200], 64, shuffle_seed=3),
+                                validation_data=as_dataset(x[200:], y[200:], 64), epochs=4, shuffle=False,
+                                verbose=0).history
+        # the curves leave the L2 penalty out, as the member's own cross-entropy metric does
+        np.testing.assert_allclose(curves[label]["loss"], history["cross_entropy"], rtol=1e-4, err_msg=label)
+        np.testing.assert_allclose(curves[label]["val_loss"], history["val_cross_entropy"], rtol=1e-4, err_msg=label)
+        for ours, theirs in zip(members[label].get_weights(), reference.get_weights()):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5, err_msg=label)
+
+
+def test_side_by_side_cross_entropy_is_the_sum_of_the_members_in_float64():
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((5, 3, 4))
+    probabilities = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    labels = rng.integers(0, 4, 5)
+    expected = -np.log(probabilities[np.arange(5)[:, None], np.arange(3)[None], labels[:, None]]).sum(1).mean()
+    np.testing.assert_allclose(float(SideBySideCrossEntropy()(labels, probabilities.astype("float32"))), expected,
+                               rtol=1e-5)
+
+
+def test_side_by_side_model_refuses_no_models_or_other_shapes():
+    with pytest.raises(ValueError, match="got no models"):
+        side_by_side_model({})
+    with pytest.raises(ValueError, match="same shapes"):
+        side_by_side_model({"a": dropout_mlp(8, (4,), 3), "b": dropout_mlp(6, (4,), 3)})
+    with pytest.raises(ValueError, match="same shapes"):
+        side_by_side_model({"a": dropout_mlp(8, (4,), 3), "b": dropout_mlp(8, (4,), 2)})

@@ -57,6 +57,10 @@ def assert_ids_in_range(ids, num_ids: int, name: str):
     flat = tf.reshape(ids, [-1])
     if flat.dtype.is_floating:  # compared as given (never truncated): NaN, 1.5 and -0.5 are bad ids
         bad = tf.logical_not((flat >= 0) & (flat < num_ids) & tf.equal(flat, tf.floor(flat)))
+        # TensorFlow's CPU kernels read subnormal floats (1e-45) as 0: told apart by their bits.
+        bits = tf.bitcast(flat, {16: tf.int16, 32: tf.int32, 64: tf.int64}[flat.dtype.size * 8])
+        magnitude = tf.bitwise.bitwise_and(bits, tf.constant(np.iinfo(bits.dtype.as_numpy_dtype).max, bits.dtype))
+        bad = bad | (tf.equal(flat, 0) & tf.not_equal(magnitude, 0))
     else:
         flat = tf.cast(flat, tf.int64)
         bad = tf.logical_or(flat < 0, flat >= num_ids)

@@ -67,6 +67,8 @@ class ImplicitFeedback(keras.layers.Layer):
         vocabulary_size: the number of ids.
         factors: the size of the vectors.
         l2: penalty on the item vectors.
+        pair_count: with no ids (`None`, as a saved config gives them), the
+            number of pairs, whose values are then loaded with the weights.
 
     Example:
 
@@ -75,12 +77,19 @@ class ImplicitFeedback(keras.layers.Layer):
     TensorShape([3, 2])
     """
 
-    def __init__(self, user_ids, item_ids, vocabulary_size: int, factors: int, l2: float = 0.0, **kwargs):
+    def __init__(self, user_ids, item_ids, vocabulary_size: int, factors: int, l2: float = 0.0,
+                 pair_count: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        pairs = np.unique(np.stack([np.asarray(user_ids), np.asarray(item_ids)], axis=1).astype(np.int64), axis=0)
+        if user_ids is None and item_ids is None:  # from a saved config: the pairs come back with the weights
+            if not isinstance(pair_count, int) or pair_count < 0:
+                raise ValueError(f"ImplicitFeedback: without ids, pair_count must be a whole number >= 0, got "
+                                 f"{pair_count!r}.")
+            pairs = np.zeros((pair_count, 2), np.int64)
+        else:
+            pairs = np.unique(np.stack([np.asarray(user_ids), np.asarray(item_ids)], axis=1).astype(np.int64), axis=0)
         if pairs.size and (pairs.min() < 0 or pairs.max() >= vocabulary_size):
             raise ValueError(f"ImplicitFeedback: ids must be in [0, {vocabulary_size}), got {pairs.min()}..{pairs.max()}.")
-        counts = np.bincount(pairs[:, 0], minlength=vocabulary_size)
+        counts = np.maximum(np.bincount(pairs[:, 0], minlength=vocabulary_size), 1)
         self.vocabulary_size, self.factors, self.l2 = vocabulary_size, factors, l2
         self.pairs = self.add_weight(shape=pairs.shape, dtype="int64", trainable=False, name="pairs",
                                      initializer=keras.initializers.Constant(pairs))
@@ -105,9 +114,9 @@ class ImplicitFeedback(keras.layers.Layer):
         return tuple(input_shape) + (self.factors,)
 
     def get_config(self):
-        pairs = keras.ops.convert_to_numpy(self.pairs)
+        # The pairs are weights (saved with the others), not config: the config stays small.
         return super().get_config() | {
-            "user_ids": pairs[:, 0].tolist(), "item_ids": pairs[:, 1].tolist(),
+            "user_ids": None, "item_ids": None, "pair_count": int(self.pairs.shape[0]),
             "vocabulary_size": self.vocabulary_size, "factors": self.factors, "l2": self.l2,
         }
 

@@ -57,12 +57,30 @@ class ServedModel:
     >>> answer = served.run("neighbours", {"ids": np.array([3], np.int32), "k": np.int32(5)})
     >>> answer["neighbour_ids"].shape, answer["scores"].dtype
     ((1, 5), dtype('float32'))
+    >>> served.close()  # frees the C++ session and graph (or: `with ServedModel(export_dir) as served:`)
     """
 
     def __init__(self, export_dir: str):
         self.export_dir = export_dir
         self._library = _Library.shared()
+        self._session = None
         self._session, self._graph, self.signatures = self._library.load(export_dir)
+
+    def close(self) -> None:
+        """Frees the C++ session and graph; `run` is then an error. Closing twice is fine."""
+        if self._session is not None:
+            session, self._session = self._session, None
+            self._library.close(session, self._graph)
+
+    def __enter__(self) -> "ServedModel":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_session", None) is not None:
+            self.close()
 
     def run(self, signature_name: str, inputs: dict, outputs: list[str] | None = None) -> dict:
         """Runs one signature by its input names; returns `{output name: NumPy array}`.
@@ -77,6 +95,8 @@ class ServedModel:
             KeyError: an unknown signature, input or output name.
             RuntimeError: what the served graph raised (for example a bad id).
         """
+        if self._session is None:
+            raise RuntimeError(f"ServedModel({self.export_dir!r}) is closed; load the export again to run it.")
         if signature_name not in self.signatures:
             raise KeyError(f"{self.export_dir} has no signature {signature_name!r}; it has {sorted(self.signatures)}.")
         _, input_tensors, output_tensors = self.signatures[signature_name]
@@ -106,6 +126,11 @@ def replay_samples(path: str):
     except RuntimeError as error:
         yield f"{path}: load failed: {error}", False
         return
+    with served:
+        yield from _replay(path, served)
+
+
+def _replay(path: str, served: "ServedModel"):
     signatures = served.signatures
     yield f"{path}: loaded with tag 'serve'; signatures {sorted(signatures)}", True
     if "serving_default" not in signatures:
@@ -238,8 +263,13 @@ class _Library:
             "TF_GetCode": (ctypes.c_int, [P]),
             "TF_Message": (ctypes.c_char_p, [P]),
             "TF_NewGraph": (P, []),
+            "TF_DeleteGraph": (None, [P]),
             "TF_NewSessionOptions": (P, []),
+            "TF_DeleteSessionOptions": (None, [P]),
             "TF_NewBuffer": (ctypes.POINTER(_Buffer), []),
+            "TF_DeleteBuffer": (None, [ctypes.POINTER(_Buffer)]),
+            "TF_CloseSession": (None, [P, P]),
+            "TF_DeleteSession": (None, [P, P]),
             "TF_LoadSessionFromSavedModel": (
                 P, [P, P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, P, ctypes.POINTER(_Buffer), P]
             ),
@@ -267,43 +297,66 @@ class _Library:
             setattr(self, name[3:], function)
 
     def load(self, path: str):
-        status, graph, meta = self.NewStatus(), self.NewGraph(), self.NewBuffer()
+        """`(session, graph, signatures)`; the caller frees the session and graph (`close`)."""
+        status, graph, meta, options = self.NewStatus(), self.NewGraph(), self.NewBuffer(), self.NewSessionOptions()
         tags = (ctypes.c_char_p * 1)(b"serve")
-        session = self.LoadSessionFromSavedModel(
-            self.NewSessionOptions(), None, os.fsencode(path), tags, 1, graph, meta, status
-        )
-        self._raise_on_error(status)
-        data = ctypes.string_at(meta.contents.data, meta.contents.length)
+        try:
+            session = self.LoadSessionFromSavedModel(options, None, os.fsencode(path), tags, 1, graph, meta, status)
+            try:
+                self._raise_on_error(status)
+            except RuntimeError:
+                self.DeleteGraph(graph)
+                raise
+            data = ctypes.string_at(meta.contents.data, meta.contents.length)
+        finally:
+            self.DeleteBuffer(meta)
+            self.DeleteSessionOptions(options)
+            self.DeleteStatus(status)
         return session, graph, _signature_defs(data)
 
-    def run(self, session, graph, feeds: dict, fetches: list[str]) -> list[np.ndarray]:
+    def close(self, session, graph) -> None:
+        """Closes and frees a session from `load`, then its graph."""
         status = self.NewStatus()
+        try:
+            self.CloseSession(session, status)
+            self.DeleteSession(session, status)
+        finally:
+            self.DeleteStatus(status)
+            self.DeleteGraph(graph)
+
+    def run(self, session, graph, feeds: dict, fetches: list[str]) -> list[np.ndarray]:
         inputs = (_Output * len(feeds))(*(self._output(graph, name) for name in feeds))
-        values = (ctypes.c_void_p * len(feeds))(*(self._tensor(array) for array in feeds.values()))
         outputs = (_Output * len(fetches))(*(self._output(graph, name) for name in fetches))
+        values = (ctypes.c_void_p * len(feeds))()
         results = (ctypes.c_void_p * len(fetches))()
-        self.SessionRun(session, None, inputs, values, len(feeds), outputs, results, len(fetches), None, 0, None, status)
-        for value in values:
-            self.DeleteTensor(value)
-        self._raise_on_error(status)
-        arrays = []
-        for tensor in results:
-            shape = tuple(self.Dim(tensor, axis) for axis in range(self.NumDims(tensor)))
-            data = self.TensorData(tensor)
-            if self.TensorType(tensor) == _STRING:
-                count = int(np.prod(shape))
-                elements = [
-                    ctypes.string_at(
-                        self.StringGetDataPointer(data + i * _TSTRING_SIZE), self.StringGetSize(data + i * _TSTRING_SIZE)
-                    ).decode()
-                    for i in range(count)
-                ]
-                arrays.append(np.array(elements, dtype=object).reshape(shape))
-            else:
-                raw = ctypes.string_at(data, self.TensorByteSize(tensor))
-                arrays.append(np.frombuffer(raw, dtype=_DTYPES[self.TensorType(tensor)]).reshape(shape).copy())
-            self.DeleteTensor(tensor)
-        return arrays
+        status = self.NewStatus()
+        try:
+            for number, array in enumerate(feeds.values()):
+                values[number] = self._tensor(array)
+            self.SessionRun(session, None, inputs, values, len(feeds), outputs, results, len(fetches), None, 0, None,
+                            status)
+            self._raise_on_error(status)
+            return [self._array(tensor) for tensor in results]
+        finally:
+            for tensor in (*values, *results):
+                if tensor:
+                    self.DeleteTensor(tensor)
+            self.DeleteStatus(status)
+
+    def _array(self, tensor) -> np.ndarray:
+        """A NumPy copy of an output tensor."""
+        shape = tuple(self.Dim(tensor, axis) for axis in range(self.NumDims(tensor)))
+        data = self.TensorData(tensor)
+        if self.TensorType(tensor) == _STRING:
+            elements = [
+                ctypes.string_at(
+                    self.StringGetDataPointer(data + i * _TSTRING_SIZE), self.StringGetSize(data + i * _TSTRING_SIZE)
+                ).decode()
+                for i in range(int(np.prod(shape)))
+            ]
+            return np.array(elements, dtype=object).reshape(shape)
+        raw = ctypes.string_at(data, self.TensorByteSize(tensor))
+        return np.frombuffer(raw, dtype=_DTYPES[self.TensorType(tensor)]).reshape(shape).copy()
 
     def _output(self, graph, tensor_name: str) -> _Output:
         operation, _, index = tensor_name.partition(":")

@@ -196,3 +196,11 @@ def test_a_functional_ids_model_rejects_bad_ids_as_given_on_every_path(bad):
     assert_bad_id_rejected_on_every_path(model, np.array([[1], [bad]]), bad, np.zeros((2, 1, 2)))
     good = np.array([[3], [3.0]])
     np.testing.assert_array_equal(model.predict(good, verbose=0)[1], model.predict(np.array([[3]]), verbose=0)[0])
+
+
+@pytest.mark.parametrize("bad", [1.4e-45, -1.4e-45, 1e-40])  # subnormal in float32, the data adapters' dtype
+def test_subnormal_float_ids_are_not_read_as_row_0(bad):
+    """TensorFlow's CPU kernels flush subnormal floats to 0; an id of 1e-45 is still not a whole number."""
+    ids = keras.Input((1,), dtype="int32")
+    model = IdsModel(ids, keras.layers.Embedding(10, 2)(ids))
+    assert_bad_id_rejected_on_every_path(model, np.array([[1], [bad]]), bad, np.zeros((2, 1, 2)))

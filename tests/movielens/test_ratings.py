@@ -94,6 +94,21 @@ def test_implicit_feedback_is_the_normalised_sum_of_the_rated_items_vectors():
         ImplicitFeedback([0], [6], vocabulary_size=6, factors=2)
 
 
+def test_implicit_feedback_saves_its_pairs_as_weights_not_config(tmp_path):
+    rng = np.random.default_rng(0)
+    users, items = rng.integers(0, 50, 2000), rng.integers(0, 50, 2000)
+    ids = keras.Input((), dtype="int32")
+    model = keras.Model(ids, ImplicitFeedback(users, items, vocabulary_size=50, factors=3, name="rated")(ids))
+    config = model.get_layer("rated").get_config()
+    assert config["user_ids"] is None and config["pair_count"] == len({*zip(users, items)})
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    queries = np.arange(50, dtype="int32")
+    np.testing.assert_array_equal(np.asarray(loaded(queries)), np.asarray(model(queries)))
+    with pytest.raises(ValueError, match="pair_count must be a whole number"):
+        ImplicitFeedback(None, None, vocabulary_size=5, factors=2)
+
+
 def test_hybrid_and_ensemble_build_on_the_same_rows():
     rated = ([0, 0, 1], [5, 6, 5])
     members = [

@@ -373,3 +373,46 @@ def test_the_cpp_client_refuses_ids_of_another_dtype(tmp_path, ids):
     path = export_for_serving(embedding_model(), "lab", base_dir=str(tmp_path), output_name="vectors")
     with pytest.raises((RuntimeError, ValueError), match="int32"):
         ServedModel(path).run("serving_default", {"ids": ids})
+
+
+def test_served_model_frees_every_c_object_it_allocates(tmp_path, monkeypatch):
+    """Each TF_New* / TF_Allocate* / TF_LoadSession* of the loader is matched by its delete, on success and error."""
+    from keras_workshop.serving import ServedModel
+    from keras_workshop.serving._served_model import _Library
+
+    model = slides.Sequential()
+    model.add(slides.Embedding(output_dim=4, input_dim=10, input_length=1))
+    path = export_for_serving(model, "lab", str(tmp_path), output_name="vectors", vocabulary=Vocabulary(list("abcdefghij")))
+    library = _Library.shared()
+    live = {}
+    pairs = {"NewStatus": "DeleteStatus", "NewGraph": "DeleteGraph", "NewBuffer": "DeleteBuffer",
+             "NewSessionOptions": "DeleteSessionOptions", "LoadSessionFromSavedModel": "DeleteSession",
+             "AllocateTensor": "DeleteTensor"}
+
+    def counted(name, delta):
+        function = getattr(library, name)
+
+        def call(*args):
+            result = function(*args)
+            live[pairs.get(name, name)] = live.get(pairs.get(name, name), 0) + delta
+            return result
+        monkeypatch.setattr(library, name, call)
+
+    for new, delete in pairs.items():
+        counted(new, 1)
+        counted(delete, -1)
+    with ServedModel(path) as served:
+        served.run("neighbours_symbols", {"symbols": np.array(["a", "zz"], dtype=object), "k": np.int32(3)})
+        with pytest.raises(RuntimeError, match="out of range"):
+            served.run("serving_default", {"ids": np.array([[10]], np.int32)})  # the graph's own error
+        with pytest.raises(ValueError, match="cannot send an input of dtype"):
+            served.run("serving_default", {"ids": np.array([[1]], np.uint16)})
+    # The outputs fetched are tensors the session allocates: their deletes count below zero.
+    assert {name: count for name, count in live.items() if name != "DeleteTensor"} == {
+        "DeleteStatus": 0, "DeleteGraph": 0, "DeleteBuffer": 0, "DeleteSessionOptions": 0, "DeleteSession": 0}
+    with pytest.raises(RuntimeError, match="is closed"):
+        served.run("serving_default", {"ids": np.array([[1]], np.int32)})
+    served.close()  # twice: nothing happens
+    with pytest.raises(RuntimeError, match="Could not find SavedModel"):
+        ServedModel(str(tmp_path / "missing"))
+    assert live["DeleteGraph"] == 0 and live["DeleteStatus"] == 0  # a failed load frees its graph too

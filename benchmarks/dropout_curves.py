@@ -59,7 +59,8 @@ def recipe(split, epochs, seed):
     models = {rate: dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in RATES}
     model = side_by_side_model(models)
     model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
-    history = model.fit(train, validation_data=validation, epochs=epochs, shuffle=False, verbose=0).history
+    history = model.fit(train.repeat(), steps_per_epoch=int(train.cardinality()), validation_data=validation,
+                        epochs=epochs, shuffle=False, verbose=0).history
     return {rate: {"loss": history[f"cross_entropy[{rate}]"], "val_loss": history[f"val_cross_entropy[{rate}]"]}
             for rate in RATES}
 

@@ -91,8 +91,11 @@ def train_side_by_side(members, training):
             loss=SideBySideCrossEntropy(),
             metrics=member_cross_entropies(members),
         )
+    # One iterator for the whole run (`repeat` and `steps_per_epoch`): over a finite dataset `fit` makes
+    # a new one every epoch, which costs more than the epoch's arithmetic at this size.
     history = model.fit(
-        train,
+        train.repeat(),
+        steps_per_epoch=int(train.cardinality()),
         validation_data=validation,
         epochs=args.epochs,
         shuffle=False,  # the dataset reshuffles itself every epoch

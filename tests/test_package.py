@@ -5,7 +5,10 @@ import os
 import subprocess
 import sys
 
+import hypothesis.strategies as st
+import numpy as np
 import pytest
+from hypothesis import given, settings
 
 import keras_workshop
 from tests.conftest import REPO
@@ -78,3 +81,17 @@ def test_check_export_help_is_help_and_a_model_folder_serves_its_highest_version
     os.makedirs(tmp_path / "empty")
     with pytest.raises(ValueError, match="neither a SavedModel .* nor a model folder"):
         served_version(str(tmp_path / "empty"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(st.integers(max_value=0), st.floats(), st.booleans(), st.text(max_size=3), st.none(),
+                 st.integers(1, 2**40).map(float)))
+def test_one_positive_integer_check_with_one_message(bad):
+    """Every function's size argument goes through one check: 0, negatives, floats (3.0 too), bools, NaN refused."""
+    from keras_workshop import dropout_mlp, noise_table, select_device
+    from keras_workshop.embeddings import Embedding
+
+    for call in (lambda: Embedding(input_dim=bad, output_dim=2), lambda: dropout_mlp(bad, (4,), 2),
+                 lambda: noise_table(np.ones(3), size=bad), lambda: select_device("cpu", cpu_replicas=bad)):
+        with pytest.raises(ValueError, match=r"^\w+: `\w+` must be a positive integer, got "):
+            call()

@@ -6,6 +6,7 @@ from typing import Sequence
 
 import keras
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop import slides
 
 
@@ -42,8 +43,7 @@ def dropout_mlp(
     if not hidden_sizes:
         raise ValueError("dropout_mlp: expected at least one hidden layer size.")
     for argument, value in (("input_size", input_size), ("output_size", output_size)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"dropout_mlp: `{argument}` must be a positive integer, got {value!r}.")
+        check_positive_int(value, argument, "dropout_mlp")
     penalty = {"kernel_regularizer": keras.regularizers.L2(l2)} if l2 else {}
     model = slides.Sequential(name=name)
     for position, hidden_size in enumerate(hidden_sizes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop import _keras1
 from keras_workshop.embeddings import _ids
 
@@ -51,11 +52,8 @@ class Embedding(keras.layers.Embedding):
         validate_ids: bool = True,
         **kwargs,
     ):
-        for argument, value in (("input_dim", input_dim), ("output_dim", output_dim)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(
-                    f"Embedding: `{argument}` must be a positive integer, got {value!r}."
-                )
+        input_dim = check_positive_int(input_dim, "input_dim", "Embedding")
+        output_dim = check_positive_int(output_dim, "output_dim", "Embedding")
         kwargs = _keras1.translate(kwargs, _keras1.EMBEDDING_NAMES, "Embedding")
         if input_length is not None:
             if kwargs.get("input_shape") is not None:

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop import slides
 from keras_workshop.embeddings._ids_model import IdsModel
 
@@ -209,5 +210,4 @@ def average_models(models: Sequence[keras.Model], name: str = "ensemble") -> ker
 
 def _check_sizes(**sizes) -> None:
     for argument, value in sizes.items():
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"`{argument}` must be a positive integer, got {value!r}.")
+        check_positive_int(value, argument)

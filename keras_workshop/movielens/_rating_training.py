@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop.embeddings._ids import check_ids
 from keras_workshop.runtime._batches import array_batches
 from keras_workshop.runtime._resume import resumable_fit
@@ -31,8 +32,7 @@ def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = N
         raise ValueError(
             f"ratings_dataset: expected (n, fields) rows and n ratings, got shapes {rows.shape} and {ratings.shape}."
         )
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"ratings_dataset: batch_size must be a positive integer, got {batch_size!r}.")
+    check_positive_int(batch_size, "batch_size", "ratings_dataset")
     if not np.all(np.isfinite(ratings)):
         raise ValueError(f"ratings_dataset: expected finite ratings, got {ratings[~np.isfinite(ratings)][0]}.")
     # Whole numbers that fit int32 (never truncated or wrapped); the model checks them against its tables.
@@ -64,8 +64,7 @@ def fit_ratings(
     """
     if not np.isfinite(learning_rate) or learning_rate <= 0:
         raise ValueError(f"fit_ratings: learning_rate must be a positive number, got {learning_rate!r}.")
-    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 1:
-        raise ValueError(f"fit_ratings: epochs must be a positive integer, got {epochs!r}.")
+    check_positive_int(epochs, "epochs", "fit_ratings")
     if not len(rows) or not len(validation[0]):
         raise ValueError(
             f"fit_ratings: got {len(rows)} training and {len(validation[0])} validation ratings; expected some of each."

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
+from keras_workshop._validation import check_positive_int
+
 
 def most_popular_scores(train) -> np.ndarray:
     """Every user's scores are the items' interaction counts: the same ranking for everyone.
@@ -64,8 +66,7 @@ def item_knn_scores(train, neighbours: int = 200) -> np.ndarray:
     [[0.816, 0.816, 0.577], [0.816, 0.816, 0.577], [0.816, 0.0, 0.577]]
     """
     matrix = _interactions(train)
-    if isinstance(neighbours, bool) or not isinstance(neighbours, (int, np.integer)) or neighbours < 1:
-        raise ValueError(f"item_knn_scores: neighbours must be a positive integer, got {neighbours!r}.")
+    check_positive_int(neighbours, "neighbours", "item_knn_scores")
     norms = np.sqrt(np.asarray(matrix.power(2).sum(axis=0), dtype=np.float64)).ravel()
     similarity = (matrix.T @ matrix).toarray() / np.maximum(np.outer(norms, norms), 1e-12)
     np.fill_diagonal(similarity, 0)

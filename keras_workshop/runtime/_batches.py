@@ -8,6 +8,8 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop._validation import check_positive_int
+
 _EPOCHS = "_keras_workshop_epochs"  # the attribute holding a dataset's `EpochCounter`
 
 
@@ -110,8 +112,7 @@ def array_batches(arrays: Sequence, batch_size: int, shuffle_seed: int | None = 
         raise ValueError(
             f"array_batches: expected one or more arrays of the same length, got shapes {[t.shape for t in tensors]}."
         )
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"array_batches: batch_size must be a positive integer, got {batch_size!r}.")
+    check_positive_int(batch_size, "batch_size", "array_batches")
     count, batch_size = int(tensors[0].shape[0]), int(batch_size)
     full, rest = divmod(count, batch_size)
 

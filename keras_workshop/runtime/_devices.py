@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from keras_workshop._validation import check_positive_int
+
 DEVICES = ("auto", "cpu", "gpu")
 
 
@@ -24,8 +26,7 @@ def select_device(device: str = "auto", cpu_replicas: int = 1) -> str:
     """
     if device not in DEVICES:
         raise ValueError(f"select_device: device must be one of {DEVICES}, got {device!r}.")
-    if not isinstance(cpu_replicas, int) or isinstance(cpu_replicas, bool) or cpu_replicas < 1:
-        raise ValueError(f"select_device: cpu_replicas must be a positive integer, got {cpu_replicas!r}.")
+    check_positive_int(cpu_replicas, "cpu_replicas", "select_device")
     gpus = tf.config.list_physical_devices("GPU")
     if device == "gpu" and not gpus:
         raise RuntimeError(

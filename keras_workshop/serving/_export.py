@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop.serving._model_config import check_model_name, write_model_config
 from keras_workshop.serving._signatures import embedding_endpoints
 from keras_workshop.serving._staging import publish, remove_abandoned, staging_folder
@@ -103,8 +104,8 @@ def export_for_serving(
             f"export_for_serving: the model's input has the automatic name {input_name!r}, which "
             "changes between runs; name it (keras.Input(..., name='features')) or pass input_name."
         )
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
-        raise ValueError(f"export_for_serving: version must be a positive integer, got {version!r}.")
+    if version is not None:
+        check_positive_int(version, "version", "export_for_serving")
     model_dir = os.path.join(base_dir, name)
     if version is not None and not overwrite and os.path.exists(os.path.join(model_dir, str(version))):
         raise ValueError(

@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 from keras import tree
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop import slides
 from keras_workshop.runtime._trainer import Model
 
@@ -73,8 +74,7 @@ def skipgram_model(vocabulary_size: int, dim: int, negatives: int, group_size: i
     """
     for argument, value in (("vocabulary_size", vocabulary_size), ("dim", dim), ("negatives", negatives),
                             ("group_size", group_size)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"skipgram_model: `{argument}` must be a positive integer, got {value!r}.")
+        check_positive_int(value, argument, "skipgram_model")
     target = keras.Input((group_size,), dtype="int32", name="target")
     context = keras.Input((group_size,), dtype="int32", name="context")
     noise = keras.Input((negatives,), dtype="int32", name="negatives")

@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.embeddings._vocabulary import Vocabulary
 from keras_workshop.runtime._batches import EpochCounter, read_epoch, with_epoch_counter
@@ -57,8 +58,7 @@ def noise_table(counts: np.ndarray, size: int = _NOISE_TABLE, power: float = 0.7
     counts = _checked_counts(counts, "noise_table")
     if not np.isfinite(power):
         raise ValueError(f"noise_table: power must be a finite number, got {power!r}.")
-    if not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"noise_table: size must be a positive integer, got {size!r}.")
+    check_positive_int(size, "size", "noise_table")
     weights = np.where(counts > 0, counts, 1.0) ** power * (counts > 0)  # never-seen ids are never drawn
     cumulative = np.cumsum(weights) / weights.sum()
     return np.searchsorted(cumulative, (np.arange(size) + 0.5) / size).astype(np.int32)

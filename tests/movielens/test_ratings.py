@@ -270,7 +270,7 @@ def test_rmse_mae_refuses_non_finite_empty_or_unequal_input(ratings, bad, where)
 def test_fit_and_predict_ratings_on_empty_or_no_epochs():
     model = slide_rating_model(10, 2, dim=2, hidden=4)
     rows, validation = np.zeros((4, 2), "int32"), (np.zeros((2, 2), "int32"), np.ones(2))
-    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="`epochs` must be a positive integer, got 0"):
         fit_ratings(model, rows, np.ones(4), validation, epochs=0)
     with pytest.raises(ValueError, match="got 0 training and 2 validation ratings"):
         fit_ratings(model, rows[:0], np.ones(0), validation, epochs=1)

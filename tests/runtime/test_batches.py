@@ -45,7 +45,7 @@ def test_arrays_of_different_lengths_are_a_clear_error(lengths):
 @settings(max_examples=30, deadline=None)
 @given(st.one_of(st.integers(-3, 0), st.floats(0.5, 3), st.booleans(), st.none(), st.text(max_size=2)))
 def test_bad_batch_sizes_are_a_clear_error(batch_size):
-    with pytest.raises(ValueError, match="array_batches: batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match="array_batches: `batch_size` must be a positive integer"):
         array_batches((np.zeros(5),), batch_size)
 
 

@@ -109,19 +109,18 @@ def fit_side_by_side(
         return total / count
 
     # What a resumed run continues from: every variable, the curves so far.
-    backup = backup_dir
-    store = EpochStore(backup) if backup else None
+    store = EpochStore(backup_dir) if backup_dir else None
     state = store.load() if store else None
     kept = [v for network in networks for v in network.variables] + list(optimizer.variables)
     curves = {name: {"loss": [], "val_loss": []} for name in names}
     first = 0
     if state is not None:
         if len(state["arrays"]) != len(kept):
-            raise ValueError(f"fit_side_by_side: the backup in {backup!r} is of other models; delete it to start over.")
+            raise ValueError(f"fit_side_by_side: the backup in {backup_dir!r} is of other models; delete it to start over.")
         for number, variable in enumerate(kept):
             variable.assign(state["arrays"][f"variable_{number}"])
         curves, first = state["curves"], state["epoch"]
-        announce(backup, first)
+        announce(backup_dir, first)
     if counts_epochs(train):
         start_at_epoch(train, first)  # the first pass is epoch `first`'s order
 

@@ -90,7 +90,7 @@ class ImplicitFeedback(keras.layers.Layer):
             pairs = np.unique(np.stack([np.asarray(user_ids), np.asarray(item_ids)], axis=1).astype(np.int64), axis=0)
         if pairs.size and (pairs.min() < 0 or pairs.max() >= vocabulary_size):
             raise ValueError(f"ImplicitFeedback: ids must be in [0, {vocabulary_size}), got {pairs.min()}..{pairs.max()}.")
-        counts = np.maximum(np.bincount(pairs[:, 0], minlength=vocabulary_size), 1)
+        counts = np.bincount(pairs[:, 0], minlength=vocabulary_size)
         self.vocabulary_size, self.factors, self.l2 = vocabulary_size, factors, l2
         self.pairs = self.add_weight(shape=pairs.shape, dtype="int64", trainable=False, name="pairs",
                                      initializer=keras.initializers.Constant(pairs))

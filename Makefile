@@ -35,11 +35,14 @@ demo: $(INSTALLED)
 	$(PY) recipes/movie_recommendations.py --split-seeds 0 --sweep 0,0.5,0.9 --out runs/movie_recommendations
 	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"
 
+# Tests run in TEST_WORKERS processes (pytest-xdist); those that share a recipe's run share one.
+TEST_WORKERS ?= 2
+
 test: $(INSTALLED)
-	$(PY) -m pytest -m "not slow" -q
+	$(PY) -m pytest -m "not slow" -q -n $(TEST_WORKERS) --dist loadgroup
 
 test-all: $(INSTALLED)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 bench: $(INSTALLED)
 	for script in benchmarks/[a-z]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

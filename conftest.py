@@ -27,3 +27,19 @@ def _doctest_names(request):
         request.getfixturevalue("doctest_namespace").update(np=np, keras=keras, tf=tf, os=os)
     yield
     tf_config.disable_op_determinism()
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist's `--dist loadgroup`, the tests that read one recipe's short run share a worker.
+
+    `tests.test_recipes.short_run` runs each recipe once per worker: grouped, once in all.
+    """
+    from tests.test_recipes import SHORT_RUNS
+
+    for item in items:
+        parameters = item.callspec.params if hasattr(item, "callspec") else {}
+        for recipe in SHORT_RUNS:
+            stem = recipe.removesuffix(".py")
+            determinism = "determinism" in item.nodeid and parameters.get("recipe") == recipe
+            if determinism or item.name.startswith(f"test_{stem}"):
+                item.add_marker(pytest.mark.xdist_group(stem))

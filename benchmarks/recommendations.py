@@ -61,7 +61,7 @@ def main():
         load_movielens, most_popular_scores, recommend_endpoints, top_k, topk_metrics, topk_split, tower_fields,
         two_tower_model,
     )
-    from keras_workshop.runtime import array_batches, set_deterministic
+    from keras_workshop.runtime import array_batches, batches_per_epoch, set_deterministic
     from keras_workshop.serving import export_for_serving
 
     parser = argparse.ArgumentParser()
@@ -78,7 +78,8 @@ def main():
         model = denoising_recommender(items, rate=0.5)
         model.compile(keras.optimizers.Adam(1e-3), keras.losses.CategoricalCrossentropy(from_logits=True))
         bags = seen.toarray().astype(np.float32)
-        model.fit(array_batches([bags, bags], 64, shuffle_seed=0), epochs=args.epochs, verbose=0, shuffle=False)
+        model.fit(array_batches([bags, bags], 64, shuffle_seed=0), epochs=args.epochs,
+                  steps_per_epoch=batches_per_epoch(len(bags), 64), verbose=0)
         return model.predict(bags, verbose=0)
 
     def towers(seen, keep=None):
@@ -86,7 +87,7 @@ def main():
         model.compile(keras.optimizers.Adam(3e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         users, chosen = seen.nonzero()
         model.fit(array_batches([user_fields[users], chosen.astype(np.int32)], 2048, shuffle_seed=0),
-                  epochs=args.tower_epochs, verbose=0, shuffle=False)
+                  epochs=args.tower_epochs, steps_per_epoch=batches_per_epoch(len(chosen), 2048), verbose=0)
         if keep is not None:
             keep.append(model)
         return model.predict(user_fields, verbose=0)

@@ -44,9 +44,10 @@ def child(strategy_name: str, epochs: int, batch_size: int) -> None:
         model = slide_rating_model(len(vocabulary), rows.shape[1], dropout_rate=0.4, mean_rating=float(data.ratings.mean()))
         model.compile(keras.optimizers.Adam(1e-3), "mse")
     dataset = ratings_dataset(rows, data.ratings, batch_size, shuffle_seed=0)
-    model.fit(dataset, epochs=1, shuffle=False, verbose=0)  # warm up
+    steps = runtime.batches_per_epoch(len(rows), batch_size)
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)  # warm up
     start = time.perf_counter()
-    model.fit(dataset, epochs=epochs, shuffle=False, verbose=0)
+    model.fit(dataset, epochs=epochs, steps_per_epoch=steps, verbose=0)
     seconds = time.perf_counter() - start
     if runtime.is_chief(strategy):
         print(json.dumps({"examples_per_second": epochs * len(rows) / seconds}), flush=True)

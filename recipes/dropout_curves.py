@@ -33,7 +33,7 @@ from keras_workshop.dropout import (
     side_by_side_model,
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves
-from keras_workshop.runtime import add_runtime_arguments, positive_int, start_runtime
+from keras_workshop.runtime import add_runtime_arguments, batches_per_epoch, positive_int, start_runtime
 from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' learning curves.")
@@ -82,8 +82,10 @@ validation half).
 
 def train_side_by_side(members, training):
     """Trains `members` with the lecture's SGD 0.1 for `--epochs` epochs; returns each one's two curves."""
-    # Batches of 128, reshuffled every epoch: each training sees the same orders, from epoch 0's.
-    train = as_dataset(split.x_train[:split_at], split.y_train[:split_at], batch_size=128, shuffle_seed=args.seed)
+    # Batches of 128, reshuffled every epoch: each training sees the same orders, from epoch 0's
+    # (or, with --resume, from the epoch it resumes at).
+    train = as_dataset(split.x_train[:split_at], split.y_train[:split_at], batch_size=128, shuffle_seed=args.seed,
+                       first_epoch=runtime.first_epoch(training))
     with runtime.strategy.scope():
         model = side_by_side_model(members)
         model.compile(
@@ -91,16 +93,16 @@ def train_side_by_side(members, training):
             loss=SideBySideCrossEntropy(),
             metrics=member_cross_entropies(members),
         )
-    # One iterator for the whole run (`repeat` and `steps_per_epoch`): over a finite dataset `fit` makes
-    # a new one every epoch, which costs more than the epoch's arithmetic at this size.
+    # The dataset streams epoch after epoch, so `fit` keeps one iterator for the whole run (a new
+    # one every epoch would cost more than the epoch's arithmetic at this size).
     history = model.fit(
-        train.repeat(),
-        steps_per_epoch=int(train.cardinality()),
+        train,
+        steps_per_epoch=batches_per_epoch(split_at, 128),
         validation_data=validation,
         epochs=args.epochs,
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=2,
-        callbacks=runtime.backups(training, train),  # with --resume: every epoch backed up, resumed after a kill
+        callbacks=runtime.backups(training),  # with --resume: every epoch backed up, resumed after a kill
     )
     return {label: {"loss": history.history[f"cross_entropy[{label}]"],
                     "val_loss": history.history[f"val_cross_entropy[{label}]"]} for label in members}

@@ -53,6 +53,7 @@ from keras_workshop.movielens import (  # noqa: E402
 )
 from keras_workshop.runtime import (  # noqa: E402
     add_runtime_arguments,
+    batches_per_epoch,
     non_negative_int,
     positive_int,
     rate,
@@ -121,15 +122,17 @@ def train_model(model, fit_rows, fit_ratings_, validation, batch_size, patience,
             loss="mse",
             metrics=[keras.metrics.RootMeanSquaredError(name="rmse"), keras.metrics.MeanAbsoluteError(name="mae")],
         )
-    batches = ratings_dataset(fit_rows, fit_ratings_, batch_size=batch_size, shuffle_seed=seed)
+    batches = ratings_dataset(fit_rows, fit_ratings_, batch_size=batch_size, shuffle_seed=seed,
+                              first_epoch=runtime.first_epoch(training))
     stopping = keras.callbacks.EarlyStopping("val_rmse", patience=patience, restore_best_weights=True)
     model.fit(
         batches,
         validation_data=ratings_dataset(*validation, batch_size=4096),
         epochs=args.epochs,
+        steps_per_epoch=batches_per_epoch(len(fit_ratings_), batch_size),  # the dataset streams epoch after epoch
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=0,
-        callbacks=[stopping, *runtime.backups(training, batches, [stopping])],  # --resume: backed up by name
+        callbacks=[stopping, *runtime.backups(training, [stopping])],  # --resume: backed up by name
     )
     return model
 

@@ -62,6 +62,7 @@ from keras_workshop.plots import plot_sweep  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
     add_runtime_arguments,
     array_batches,
+    batches_per_epoch,
     non_negative_int,
     positive_float,
     positive_int,
@@ -148,8 +149,10 @@ def train_denoising(bags, dropout_rate, name):
         model = denoising_recommender(items, rate=dropout_rate, name=name)
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=keras.losses.CategoricalCrossentropy(from_logits=True))
-    dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed)
-    model.fit(dataset, epochs=args.epochs, verbose=2, callbacks=runtime.backups(name, dataset), shuffle=False)  # batches come shuffled
+    dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed,
+                            first_epoch=runtime.first_epoch(name))
+    model.fit(dataset, epochs=args.epochs, steps_per_epoch=batches_per_epoch(bags.shape[0], args.batch_size),
+              shuffle=False, verbose=2, callbacks=runtime.backups(name))  # the batches come shuffled
     return model
 
 
@@ -212,15 +215,16 @@ def train_two_tower(matrix, name, for_new_users=False):
             trained, loss, inputs = in_batch_model(model, share), InBatchSoftmax(), np.c_[user_fields[users], chosen]
         trained.compile(optimizer=keras.optimizers.Adam(args.tower_learning_rate), loss=loss)
     dataset = array_batches([inputs.astype(np.int32), chosen.astype(np.int32)], batch_size=args.tower_batch_size,
-                            shuffle_seed=args.seed)
+                            shuffle_seed=args.seed, first_epoch=runtime.first_epoch(name))
     callbacks = []
     if for_new_users:
         table = model.get_layer("candidate_scores").item_tower.get_layer("item_tower_table")
         callbacks.append(CosineNeighbours(table, vocabulary, probes, k=5,
                                           every=max(1, args.tower_epochs // 4),
                                           log_path=os.path.join(runtime.out, "neighbours.jsonl")))
-    callbacks += runtime.backups(name, dataset, callbacks)
-    trained.fit(dataset, epochs=args.tower_epochs, verbose=2, callbacks=callbacks, shuffle=False)
+    callbacks += runtime.backups(name, callbacks)
+    trained.fit(dataset, epochs=args.tower_epochs, steps_per_epoch=batches_per_epoch(len(chosen), args.tower_batch_size),
+                shuffle=False, verbose=2, callbacks=callbacks)
     return model
 
 
@@ -248,11 +252,13 @@ def rating_model_scores(seen, name):
         model = slide_rating_model(len(rating_vocabulary), rows.shape[1], mean_rating=float(stars.mean()))
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse",
                       metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
-    dataset = ratings_dataset(rows[~held], stars[~held], batch_size=256, shuffle_seed=args.seed)
+    dataset = ratings_dataset(rows[~held], stars[~held], batch_size=256, shuffle_seed=args.seed,
+                              first_epoch=runtime.first_epoch(name))
     stopping = keras.callbacks.EarlyStopping("val_rmse", patience=3, restore_best_weights=True)
     model.fit(dataset, validation_data=ratings_dataset(rows[held], stars[held], batch_size=4096),
-              epochs=args.rating_epochs, verbose=2, shuffle=False,
-              callbacks=[stopping, *runtime.backups(name, dataset, [stopping])])
+              epochs=args.rating_epochs, steps_per_epoch=batches_per_epoch(int((~held).sum()), 256), shuffle=False,
+              verbose=2,
+              callbacks=[stopping, *runtime.backups(name, [stopping])])
     return predict_ratings(model, pairs).reshape(len(data.user_ids), items)
 
 

@@ -38,7 +38,13 @@ from keras_workshop.movielens import (  # noqa: E402
     slide_rating_model,
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves  # noqa: E402
-from keras_workshop.runtime import add_runtime_arguments, positive_int, rate, start_runtime  # noqa: E402
+from keras_workshop.runtime import (  # noqa: E402
+    add_runtime_arguments,
+    batches_per_epoch,
+    positive_int,
+    rate,
+    start_runtime,
+)
 
 
 def dropout_rates(text):
@@ -95,14 +101,17 @@ for dropout_rate in args.sweep:
             loss="mse",
             metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
         )
-    train = ratings_dataset(rows[fit], ratings[fit], batch_size=args.batch_size, shuffle_seed=args.seed)
+    training = f"p{dropout_rate}"  # the training's name, and its backup folder's with --resume
+    train = ratings_dataset(rows[fit], ratings[fit], batch_size=args.batch_size, shuffle_seed=args.seed,
+                            first_epoch=runtime.first_epoch(training))
     history = model.fit(
         train,
         validation_data=validation_data,
         epochs=args.epochs,
+        steps_per_epoch=batches_per_epoch(len(fit), args.batch_size),  # the dataset streams epoch after epoch
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=2,
-        callbacks=runtime.backups(f"p{dropout_rate}", train),  # with --resume: every epoch backed up
+        callbacks=runtime.backups(training),  # with --resume: every epoch backed up
     )
     label = f"p={dropout_rate}"
     curves[label] = {"loss": history.history["loss"], "val_loss": history.history["val_loss"]}

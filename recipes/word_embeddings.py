@@ -124,6 +124,7 @@ dataset, steps_per_epoch = skipgram_dataset(
     group_size=args.group_size,
     batches_per_step=batches_per_step,
     seed=args.seed,
+    first_epoch=runtime.first_epoch("skipgram"),  # 0, or with --resume the epoch it resumes at
 )
 with runtime.strategy.scope():
     model = skipgram_model(len(vocabulary), args.dim, args.negatives, args.group_size)
@@ -135,7 +136,7 @@ model.fit(
     steps_per_epoch=steps_per_epoch,
     shuffle=False,  # the stream draws new pairs, in a new order, every epoch
     verbose=2,
-    callbacks=[neighbours, *runtime.backups("skipgram", dataset, [neighbours])],
+    callbacks=[neighbours, *runtime.backups("skipgram", [neighbours])],
 )
 
 """

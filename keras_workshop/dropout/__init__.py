@@ -4,8 +4,7 @@
 `to_inverted_dropout`; `mc_dropout_predict` (Monte-Carlo averages over masks);
 `dropout_mlp` (the slide's `Sequential` block); `noisy_digits` and `as_dataset` (the
 lecture's data); `side_by_side_model`, `SideBySideCrossEntropy`, `member_cross_entropies`
-(several small models trained on the same batches by one `fit`); `fit_side_by_side` (the
-same in one compiled call per epoch, for benchmarks).
+(several small models trained on the same batches by one `fit`).
 """
 
 import lazy_loader
@@ -17,7 +16,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_monte_carlo": ["DROPOUT_LAYERS", "mc_dropout_predict", "sampling_view"],
         "_models": ["dropout_mlp"],
         "_digits": ["Split", "as_dataset", "noisy_digits"],
-        "_side_by_side": ["fit_side_by_side"],
         "_side_by_side_model": ["SideBySideCrossEntropy", "member_cross_entropies", "side_by_side_model"],
     },
 )

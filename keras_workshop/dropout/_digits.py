@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop._validation import check_positive_int
 from keras_workshop.runtime._batches import array_batches
 
 
@@ -56,8 +57,8 @@ def noisy_digits(noisy_labels: int = 200, seed: int = 42, test_size: float = 0.1
     )
 
 
-def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
-    """A `tf.data` pipeline of `(x, y)` batches, reshuffled every epoch if seeded (`runtime.array_batches`).
+def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None, first_epoch: int = 0) -> tf.data.Dataset:
+    """`(x, y)` batches: one pass in order, or endless epochs reshuffled from a seed (`runtime.array_batches`).
 
     Example:
 
@@ -67,9 +68,8 @@ def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.dat
     >>> features.shape, labels.shape
     (TensorShape([128, 64]), TensorShape([128]))
     """
-    if batch_size < 1:
-        raise ValueError(f"as_dataset: batch_size must be >= 1, got {batch_size}.")
+    check_positive_int(batch_size, "batch_size", "as_dataset")
     features = np.asarray(x)
     if features.dtype.kind == "f" and not np.all(np.isfinite(features)):
         raise ValueError("as_dataset: x holds NaN or inf; expected finite features.")
-    return array_batches((x, y), batch_size, shuffle_seed)
+    return array_batches((x, y), batch_size, shuffle_seed, first_epoch)

@@ -10,14 +10,18 @@ import tensorflow as tf
 
 from keras_workshop._validation import check_positive_int
 from keras_workshop.embeddings._ids import check_ids
-from keras_workshop.runtime._batches import array_batches
-from keras_workshop.runtime._resume import resumable_fit
+from keras_workshop.runtime._batches import array_batches, batches_per_epoch
+from keras_workshop.runtime._resume import initial_epoch, resumable_fit
 
 
-def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
-    """Batches of `(rows of field ids, ratings)`, reshuffled every epoch when a seed is given.
+def ratings_dataset(
+    rows, ratings, batch_size: int, shuffle_seed: int | None = None, first_epoch: int = 0
+) -> tf.data.Dataset:
+    """Batches of `(rows of field ids, ratings)`: one pass in order, or endless epochs reshuffled from a seed.
 
-    The shuffle happens in tf.data: with `keras.utils.set_random_seed`,
+    As `runtime.array_batches`: with a seed, fit it with
+    `steps_per_epoch=batches_per_epoch(len(ratings), batch_size)`. The
+    shuffle happens in tf.data: with `keras.utils.set_random_seed`,
     `fit(shuffle=True)` on NumPy arrays visits the examples in the same order
     every epoch (Keras 3.15).
 
@@ -37,7 +41,7 @@ def ratings_dataset(rows, ratings, batch_size: int, shuffle_seed: int | None = N
         raise ValueError(f"ratings_dataset: expected finite ratings, got {ratings[~np.isfinite(ratings)][0]}.")
     # Whole numbers that fit int32 (never truncated or wrapped); the model checks them against its tables.
     rows = check_ids(rows, 2**31 - 1, "field id").astype(np.int32)
-    return array_batches((rows, ratings), batch_size, shuffle_seed)
+    return array_batches((rows, ratings), batch_size, shuffle_seed, first_epoch)
 
 
 def fit_ratings(
@@ -79,11 +83,12 @@ def fit_ratings(
     ]
     return resumable_fit(
         model,
-        ratings_dataset(rows, ratings, batch_size, shuffle_seed=seed),
+        ratings_dataset(rows, ratings, batch_size, shuffle_seed=seed, first_epoch=initial_epoch(backup_dir)),
         backup_dir,
         [*stopping, *callbacks],
         validation_data=ratings_dataset(*validation, batch_size=4096),
         epochs=epochs,
+        steps_per_epoch=batches_per_epoch(len(rows), batch_size),
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=verbose,
     )

@@ -1,8 +1,9 @@
 """Runtime: how recipes run: the same numbers for the same seed, on a device and a strategy of your choice.
 
 - `set_deterministic(seed)`: the same seed on CPU gives the same numbers.
-- `array_batches`: in-memory arrays as shuffled tf.data batches (one gather per epoch),
-  each epoch's order a function of the seed and the epoch (`start_at_epoch` sets it).
+- `array_batches`: in-memory arrays as tf.data batches, shuffled epoch after epoch (one
+  gather per epoch), each epoch's order a function of the seed and the epoch;
+  `batches_per_epoch`: its `steps_per_epoch`.
 - `EpochBackup`: every epoch backed up, and a killed training resumed bit for bit
   (`--resume`); `EpochStore`, `check_backup_settings`: its parts.
 - `select_device`, `make_strategy`, `cluster_spec`, `is_chief`: CPU or GPU, and
@@ -21,7 +22,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "_batches": ["array_batches", "counts_epochs", "start_at_epoch"],
+        "_batches": ["array_batches", "batches_per_epoch"],
         "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "rate"],
         "_determinism": ["set_deterministic"],
         "_devices": ["DEVICES", "select_device"],

@@ -2,108 +2,56 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Sequence
 
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop._validation import check_positive_int
-
-_EPOCHS = "_keras_workshop_epochs"  # the attribute holding a dataset's `EpochCounter`
+from keras_workshop._validation import check_non_negative_int, check_positive_int
 
 
-class EpochCounter:
-    """Which epoch the next pass over a dataset is: counted, and settable to resume.
-
-    Kept in Python, read by the pipeline (`tf.py_function`) when a pass starts:
-    no TensorFlow variable, so nothing to mirror under a distribution strategy.
-    """
-
-    def __init__(self) -> None:
-        self.next = 0
-        self._lock = threading.Lock()
-
-    def take(self) -> np.int64:
-        """The epoch of the pass that starts now; the next pass is the one after it."""
-        with self._lock:
-            epoch, self.next = self.next, self.next + 1
-        return np.int64(epoch)
-
-    def peek(self) -> np.int64:
-        """The epoch of the pass that starts now, without counting it."""
-        return np.int64(self.next)
-
-
-def with_epoch_counter(dataset: tf.data.Dataset, counter: EpochCounter) -> tf.data.Dataset:
-    setattr(dataset, _EPOCHS, counter)
-    return dataset
-
-
-def counts_epochs(dataset) -> bool:
-    """Whether `dataset` counts its epochs (so that `start_at_epoch` can set them)."""
-    return getattr(dataset, _EPOCHS, None) is not None
-
-
-def start_at_epoch(dataset: tf.data.Dataset, epoch: int) -> None:
-    """Makes the next pass over `dataset` epoch `epoch`'s, as if `epoch` passes had been made.
-
-    For the datasets of `array_batches` (and so `as_dataset`, `ratings_dataset`),
-    whose shuffle order is a function of the seed and the epoch, and of
-    `skipgram_dataset`, whose stream then starts at that epoch's first batch.
-    `EpochBackup` calls it when it resumes training.
-
-    Raises:
-        ValueError: `dataset` does not count its epochs (made some other way, or
-            transformed after it was made), or `epoch` is not a whole number >= 0.
+def batches_per_epoch(rows: int, batch_size: int) -> int:
+    """The batches of one epoch over `rows` rows: every batch full but the last, `fit`'s `steps_per_epoch`.
 
     Example:
 
-    >>> batches = array_batches([np.arange(6)], batch_size=6, shuffle_seed=1)
-    >>> first, second = (next(iter(batches))[0].numpy().tolist() for _ in range(2))
-    >>> start_at_epoch(batches, 1)
-    >>> next(iter(batches))[0].numpy().tolist() == second != first
-    True
+    >>> batches_per_epoch(1000, 128)
+    8
     """
-    counter = getattr(dataset, _EPOCHS, None)
-    if counter is None:
-        raise ValueError(
-            "start_at_epoch: this dataset does not count its epochs; expected one made by array_batches, "
-            "as_dataset, ratings_dataset or skipgram_dataset and not transformed since (map, batch, ...)."
-        )
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-        raise ValueError(f"start_at_epoch: epoch must be a whole number >= 0, got {epoch!r}.")
-    counter.next = int(epoch)
+    check_positive_int(rows, "rows", "batches_per_epoch")
+    check_positive_int(batch_size, "batch_size", "batches_per_epoch")
+    return -(-int(rows) // int(batch_size))
 
 
-def read_epoch(read) -> tf.Tensor:
-    """In a pipeline's function: the int64 scalar `read()` (`EpochCounter.take` or `.peek`) returns then."""
-    return tf.reshape(tf.py_function(read, [], tf.int64), [])
+def array_batches(
+    arrays: Sequence, batch_size: int, shuffle_seed: int | None = None, first_epoch: int = 0
+) -> tf.data.Dataset:
+    """Batches of the rows of `arrays` (equal lengths): one pass in order, or endless shuffled epochs.
 
+    Without `shuffle_seed`: one pass over the rows in their order (validation,
+    evaluation, prediction). With one: epoch after epoch without end, from
+    epoch `first_epoch` on (`tf.data.Dataset.counter`), each epoch's order a
+    stateless shuffle keyed by the seed and the epoch's number. Fit it with
+    `steps_per_epoch=batches_per_epoch(rows, batch_size)`: Keras then keeps
+    one iterator for the whole `fit`, and its epoch `e` is the data's epoch
+    `first_epoch + e`. The same seed gives the same batches; a training that
+    resumes at epoch `e` (`EpochBackup.initial_epoch`) passes `first_epoch=e`
+    and gets the orders the interrupted one would have had.
 
-def epoch_keys(counter: EpochCounter) -> tf.data.Dataset:
-    """One element: the epoch of the pass that starts, taken from `counter` when the pass starts."""
-    return tf.data.Dataset.from_tensors(np.int64(0)).map(lambda _: read_epoch(counter.take))
-
-
-def array_batches(arrays: Sequence, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
-    """Batches of the rows of `arrays` (equal lengths), reshuffled every epoch when a seed is given.
-
-    Per epoch, the whole order is one tensor (a stateless shuffle of the row
-    indices, keyed by the seed and the epoch), every array is put in that
-    order by one `tf.gather`, and the result is cut into batches by a reshape.
-    tf.data then only slices batches, as it would from tensors already stacked
-    in memory: no per-row or per-batch work. The order of a pass is a function
-    of the seed and its epoch (the number of passes made before it, or what
-    `start_at_epoch` set): the same seed gives the same batches, epoch after
-    epoch, and a resumed run the order the interrupted one would have had.
-    Every batch is full but the last.
+    Per epoch, the whole order is one tensor, every array is put in that
+    order by one `tf.gather`, and the result is cut into batches by a
+    reshape: tf.data only slices batches, with no per-row or per-batch work.
+    Every batch of an epoch is full but its last.
 
     Example:
 
     >>> batches = array_batches((np.arange(5), np.arange(5) * 10), batch_size=2)
     >>> [features.numpy().tolist() for features, _ in batches]
     [[0, 1], [2, 3], [4]]
+    >>> stream = array_batches([np.arange(4)], batch_size=4, shuffle_seed=1)
+    >>> epochs = [rows[0].numpy().tolist() for rows in stream.take(3)]  # epochs 0, 1, 2
+    >>> [rows[0].numpy().tolist() for rows in array_batches([np.arange(4)], 4, 1, first_epoch=2).take(1)] == epochs[2:]
+    True
     """
     tensors = tuple(tf.constant(np.asarray(array)) for array in arrays)
     if not tensors or len({int(tensor.shape[0]) if tensor.shape.rank else -1 for tensor in tensors}) != 1 or min(
@@ -113,6 +61,7 @@ def array_batches(arrays: Sequence, batch_size: int, shuffle_seed: int | None = 
             f"array_batches: expected one or more arrays of the same length, got shapes {[t.shape for t in tensors]}."
         )
     check_positive_int(batch_size, "batch_size", "array_batches")
+    check_non_negative_int(first_epoch, "first_epoch", "array_batches")
     count, batch_size = int(tensors[0].shape[0]), int(batch_size)
     full, rest = divmod(count, batch_size)
 
@@ -133,6 +82,5 @@ def array_batches(arrays: Sequence, batch_size: int, shuffle_seed: int | None = 
         )
         return batches_of(tuple(tf.gather(tensor, order) for tensor in tensors))
 
-    counter = EpochCounter()
-    batches = epoch_keys(counter).flat_map(shuffled).apply(tf.data.experimental.assert_cardinality(full + bool(rest)))
-    return with_epoch_counter(batches.prefetch(tf.data.AUTOTUNE), counter)
+    stream = tf.data.Dataset.counter(int(first_epoch)).flat_map(shuffled)
+    return stream.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY)).prefetch(tf.data.AUTOTUNE)

@@ -15,7 +15,7 @@ import tensorflow as tf
 from keras_workshop.runtime._arguments import non_negative_int, positive_int
 from keras_workshop.runtime._determinism import set_deterministic
 from keras_workshop.runtime._devices import DEVICES, select_device
-from keras_workshop.runtime._resume import EpochBackup, check_backup_settings
+from keras_workshop.runtime._resume import EpochBackup, check_backup_settings, initial_epoch
 from keras_workshop.runtime._strategy import STRATEGIES, is_chief, make_strategy
 
 
@@ -99,13 +99,20 @@ class Runtime:
             raise ValueError(f"Runtime.backup_dir: expected a training's name (a folder name), got {training!r}.")
         return os.path.join(self.out, "backup", training) if self.resume else None
 
-    def backups(self, training: str, dataset=None, callbacks=()) -> list:
-        """`[EpochBackup(self.backup_dir(training), dataset, callbacks)]` with `--resume`, else `[]`.
+    def backups(self, training: str, callbacks=()) -> list:
+        """`[EpochBackup(self.backup_dir(training), callbacks)]` with `--resume`, else `[]`.
 
-        Put it last in a `fit`'s callbacks: `callbacks=[*others, *runtime.backups("name", train, others)]`.
+        Put it last in a `fit`'s callbacks: `callbacks=[*others, *runtime.backups("name", others)]`.
         """
         folder = self.backup_dir(training)
-        return [] if folder is None else [EpochBackup(folder, dataset, callbacks)]
+        return [] if folder is None else [EpochBackup(folder, callbacks)]
+
+    def first_epoch(self, training: str) -> int:
+        """The epoch the training named `training` starts at: 0, or with `--resume` its backup's finished epochs.
+
+        The training data's first epoch: `array_batches(..., first_epoch=runtime.first_epoch("name"))`.
+        """
+        return initial_epoch(self.backup_dir(training))
 
     @property
     def replicas(self) -> int:

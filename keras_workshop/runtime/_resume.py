@@ -9,7 +9,6 @@ from typing import Callable, Sequence
 import keras
 import numpy as np
 
-from keras_workshop.runtime._batches import counts_epochs, start_at_epoch
 from keras_workshop.runtime._determinism import seed_generator_states
 
 _STATE = "state.json"  # the commit point: names the files of the last finished epoch
@@ -25,6 +24,20 @@ class EpochStore:
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
+
+    def finished_epochs(self) -> int:
+        """The epochs the last committed state has finished: 0 with none."""
+        path = os.path.join(self.folder, _STATE)
+        if not os.path.exists(path):
+            return 0
+        try:
+            with open(path) as file:
+                return int(json.load(file)["epoch"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"The backup in {self.folder!r} cannot be read ({type(error).__name__}: {error}); expected the "
+                "files a resumable run writes. Delete that folder to start this training over."
+            ) from error
 
     def load(self) -> dict | None:
         """The last committed state (`"epoch"`, `"arrays"`, `"weights"` path, the rest as saved), or None."""
@@ -73,7 +86,6 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     epoch. This one also backs up, after every epoch:
 
     - the states of the model's random seed generators;
-    - the training dataset's epoch (`start_at_epoch`), hence its shuffle order;
     - `EarlyStopping`'s state, its best weights included, and that of any
       callback with `get_state()` / `set_state(state)` (`CosineNeighbours`,
       which also drops what it wrote after the backup);
@@ -81,6 +93,11 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
       returns, cover the whole run;
     - whether early stopping ended the training: run again, it trains no
       epoch and ends as it ended (a training that ran all its epochs does too).
+
+    The training data is the caller's: a dataset whose order is a function of
+    the epoch (`array_batches`, `skipgram_dataset`) starts at `initial_epoch`
+    (`first_epoch=backup.initial_epoch`), so a resumed run sees the batches the
+    interrupted one would have seen.
 
     Keras overwrites its backup files in place, so a kill while writing
     leaves a damaged backup; here each epoch is committed by one atomic rename
@@ -90,8 +107,6 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
 
     Args:
         backup_dir: this training's own folder.
-        dataset: the training dataset, when it counts its epochs (`array_batches`,
-            `skipgram_dataset`); otherwise None.
         callbacks: the other callbacks of the `fit`, whose state to keep.
 
     Example:
@@ -102,17 +117,24 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     >>> folder = tempfile.mkdtemp()
     >>> _ = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, verbose=0, callbacks=[EpochBackup(folder)])
     >>> backup = EpochBackup(folder)
+    >>> backup.initial_epoch
+    2
     >>> history = model.fit(np.ones((4, 2)), np.ones(4), epochs=3, verbose=0, callbacks=[backup])  # doctest: +ELLIPSIS
     Resuming ...: 2 epochs done
     >>> len(history.history["loss"]), len(backup.history.history["loss"])  # three epochs in all, one trained now
     (3, 3)
     """
 
-    def __init__(self, backup_dir: str, dataset=None, callbacks: Sequence[keras.callbacks.Callback] = ()):
+    def __init__(self, backup_dir: str, callbacks: Sequence[keras.callbacks.Callback] = ()):
         super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=False)
         self._store = EpochStore(backup_dir)
-        self._dataset, self._callbacks = dataset, list(callbacks)
+        self._callbacks = list(callbacks)
         self.epoch_logs: list[dict] = []
+
+    @property
+    def initial_epoch(self) -> int:
+        """The epoch the next `fit` starts at: the epochs the backup has finished, 0 without one."""
+        return initial_epoch(self.backup_dir)
 
     @property
     def history(self) -> keras.callbacks.History:
@@ -165,8 +187,6 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
         announce(self.backup_dir, epoch, state["stopped"])
         self._current_epoch = epoch
         self.model._initial_epoch = self.params["epochs"] if state["stopped"] else epoch
-        if self._dataset is not None:
-            start_at_epoch(self._dataset, epoch)
 
     def _save_model(self):
         arrays = {f"random_{number}": np.asarray(v) for number, v in enumerate(seed_generator_states(self.model))}
@@ -256,18 +276,19 @@ def check_backup_settings(folder: str, settings: dict) -> None:
     os.replace(f"{path}.tmp", path)
 
 
-def resumable_fit(model: keras.Model, dataset, backup_dir: str | None, callbacks=(), **kwargs) -> keras.callbacks.History:
-    """`model.fit(dataset, callbacks=callbacks, **kwargs)`, from epoch 0's order, backed up in `backup_dir`.
+def initial_epoch(backup_dir: str | None) -> int:
+    """The epoch a training backed up in `backup_dir` starts at: its finished epochs; 0 with none (or no folder)."""
+    return 0 if backup_dir is None else EpochStore(backup_dir).finished_epochs()
 
-    A dataset that counts its epochs starts at epoch 0's shuffle order (or the
-    backup's epoch when resuming). With a `backup_dir`, an `EpochBackup` comes
-    last among the callbacks and the `History` returned holds every epoch,
-    those trained before an interruption included.
+
+def resumable_fit(model: keras.Model, dataset, backup_dir: str | None, callbacks=(), **kwargs):
+    """`model.fit(dataset, callbacks=callbacks, **kwargs)`, backed up in `backup_dir` when one is given.
+
+    The dataset starts at `initial_epoch(backup_dir)`. With a `backup_dir`, an
+    `EpochBackup` comes last among the callbacks and the `History` returned
+    holds every epoch, those trained before an interruption included.
     """
-    counting = dataset if counts_epochs(dataset) else None
-    if counting is not None:
-        start_at_epoch(counting, 0)
     callbacks = list(callbacks)
     if backup_dir is None:
         return model.fit(dataset, callbacks=callbacks, **kwargs)
-    return model.fit(dataset, callbacks=[*callbacks, EpochBackup(backup_dir, counting, callbacks)], **kwargs)
+    return model.fit(dataset, callbacks=[*callbacks, EpochBackup(backup_dir, callbacks)], **kwargs)

@@ -49,12 +49,20 @@ class DistributedTrainer:
 
     Also, a worker that dies mid-training (TensorFlow's `UnavailableError` on
     the survivors) becomes a `WorkerLostError` saying what happened and what
-    to do. Without a strategy nothing changes.
+    to do, and an endless dataset without `steps_per_epoch` is a `ValueError`
+    (Keras 3.15 would train its first epoch for ever). Without a strategy
+    nothing else changes.
     """
 
-    def fit(self, *args, **kwargs):
+    def fit(self, x=None, *args, **kwargs):
+        if (isinstance(x, tf.data.Dataset) and kwargs.get("steps_per_epoch") is None
+                and int(x.cardinality()) == int(tf.data.INFINITE_CARDINALITY)):
+            raise ValueError(
+                "fit: this dataset never ends (epoch after epoch, as a shuffled `array_batches` streams them); "
+                "expected steps_per_epoch=... as well, e.g. runtime.batches_per_epoch(rows, batch_size)."
+            )
         try:
-            return super().fit(*args, **kwargs)
+            return super().fit(x, *args, **kwargs)
         except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError) as error:
             raise WorkerLostError(
                 "Another worker of the cluster stopped (or cannot be reached) during training, so this one "

@@ -9,14 +9,14 @@ import keras
 import tensorflow as tf
 
 from keras_workshop.embeddings._vocabulary import Vocabulary
-from keras_workshop.runtime._resume import resumable_fit
+from keras_workshop.runtime._resume import initial_epoch, resumable_fit
 from keras_workshop.word2vec._model import SkipGram, compile_skipgram, skipgram_model
 from keras_workshop.word2vec._pairs import skipgram_dataset
 
 _PIPELINE = {
     name: parameter.default
     for name, parameter in inspect.signature(skipgram_dataset).parameters.items()
-    if parameter.default is not inspect.Parameter.empty
+    if parameter.default is not inspect.Parameter.empty and name != "first_epoch"
 }
 
 
@@ -72,7 +72,7 @@ def fit_skipgram(
     settings = _PIPELINE | pipeline
     if tf.distribute.get_strategy().num_replicas_in_sync > 1:
         settings["batches_per_step"] = 1  # a stack of batches would be split across the replicas
-    dataset, steps_per_epoch = skipgram_dataset(documents, vocabulary, **settings)
+    dataset, steps_per_epoch = skipgram_dataset(documents, vocabulary, **settings, first_epoch=initial_epoch(backup_dir))
     model = skipgram_model(len(vocabulary), dim, settings["negatives"], settings["group_size"])
     compile_skipgram(
         model, settings["batch_size"], steps_per_epoch, epochs, settings["batches_per_step"], learning_rate,

@@ -7,10 +7,9 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop._validation import check_positive_int
+from keras_workshop._validation import check_non_negative_int, check_positive_int
 from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 from keras_workshop.embeddings._vocabulary import Vocabulary
-from keras_workshop.runtime._batches import EpochCounter, read_epoch, with_epoch_counter
 
 _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
 _PREFETCH = 128  # elements made ahead: about one pass of the Wikipedia excerpt at 8 batches each
@@ -131,6 +130,7 @@ def skipgram_dataset(
     group_size: int = 32,
     batches_per_step: int = 1,
     noise_power: float = 0.75,
+    first_epoch: int = 0,
 ) -> tuple[tf.data.Dataset, int]:
     """An endless stream of skip-gram batches, fresh pairs for every pass over the corpus.
 
@@ -164,13 +164,16 @@ def skipgram_dataset(
         noise_power: negatives are drawn from the unigram distribution to this
             power (word2vec's 0.75; gensim's `ns_exponent`). Lower values draw
             rare symbols more often, which suits items more than words.
+        first_epoch: the epoch the stream starts at: 0, or the epoch a resumed
+            training starts at (`EpochBackup.initial_epoch`).
 
     Returns:
         `(dataset, steps_per_epoch)`: the stream, and the number of elements in
         one pass (counted on the first pass's draw), for `fit(steps_per_epoch=...)`.
         One pass makes `steps_per_epoch * batches_per_step` updates. Epoch `e`
-        is the stream's elements from `e * steps_per_epoch` on: an iterator
-        starts at epoch 0, or where `runtime.start_at_epoch` says (to resume).
+        is the pass over the corpus keyed by `e`; the stream starts at epoch
+        `first_epoch`, and Keras' epoch `e` of a `fit` with that
+        `steps_per_epoch` is the stream's epoch `first_epoch + e`.
 
     Example:
 
@@ -190,6 +193,7 @@ def skipgram_dataset(
         raise ValueError(
             f"skipgram_dataset: batch_size ({batch_size}) must be a multiple of group_size ({group_size})."
         )
+    check_non_negative_int(first_epoch, "first_epoch", "skipgram_dataset")
     if vocabulary.counts is None:
         raise ValueError("skipgram_dataset: the vocabulary needs counts (use Vocabulary.from_tokens).")
     check_not_a_string(documents, "skipgram_dataset: documents")
@@ -242,14 +246,10 @@ def skipgram_dataset(
         lambda epoch_seed: tf.data.Dataset.from_tensor_slices(one_pass(epoch_seed))
     )
     stream = tf.data.Dataset.from_tensor_slices(first_pass).concatenate(later_passes)
-    # Each iterator starts at the epoch its counter says (0 unless `start_at_epoch` set one, to resume).
-    counter = EpochCounter()
-    dataset = tf.data.Dataset.from_tensors(np.int64(0)).flat_map(
-        lambda _: stream.skip(read_epoch(counter.peek) * steps_per_epoch)
-    )
+    dataset = stream.skip(first_epoch * steps_per_epoch)
     dataset = dataset.map(lambda inputs: (inputs, labels), num_parallel_calls=tf.data.AUTOTUNE)
     # tf.data's autotuner thread can hold up the iterator's deletion (the end of `fit`) for
     # seconds to tens of seconds; this pipeline needs no tuning, so it runs without one.
     options = tf.data.Options()
     options.autotune.enabled = False
-    return with_epoch_counter(dataset.prefetch(_PREFETCH).with_options(options), counter), steps_per_epoch
+    return dataset.prefetch(_PREFETCH).with_options(options), steps_per_epoch

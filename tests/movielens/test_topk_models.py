@@ -21,7 +21,7 @@ from keras_workshop.movielens import (
     tower_fields,
     two_tower_model,
 )
-from keras_workshop.runtime import array_batches
+from keras_workshop.runtime import array_batches, batches_per_epoch
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,8 @@ def test_the_denoising_recommender_is_the_slides_dropout_block_and_beats_most_po
     assert [layer.name for layer in model.layers] == ["denoising", "logits"] and model.output_shape == (None, items)
     model.compile(keras.optimizers.Adam(1e-3), keras.losses.CategoricalCrossentropy(from_logits=True))
     bags = split.train.toarray().astype(np.float32)
-    model.fit(array_batches([bags, bags], 64, shuffle_seed=0), epochs=8, verbose=0)
+    model.fit(array_batches([bags, bags], 64, shuffle_seed=0), epochs=8, steps_per_epoch=batches_per_epoch(len(bags), 64),
+              shuffle=False, verbose=0)
     ours, popular = validation_ndcg(model.predict(bags, verbose=0), split), validation_ndcg(
         most_popular_scores(split.train), split)
     assert ours > popular + 0.02, (ours, popular)
@@ -132,7 +133,7 @@ def test_two_towers_beat_most_popular_with_ids_and_for_users_they_never_saw(movi
     model.compile(keras.optimizers.Adam(3e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     users, chosen = trained_on.nonzero()
     model.fit(array_batches([user_fields[users], chosen.astype(np.int32)], 2048, shuffle_seed=0), epochs=8,
-              verbose=0, shuffle=False)
+              steps_per_epoch=batches_per_epoch(len(chosen), 2048), verbose=0, shuffle=False)
     known = kept[:300]
     train_known = split.train[known]
     ours = topk_metrics(model.predict(user_fields[known], verbose=0), split.test[known] + split.valid[known],
@@ -177,8 +178,8 @@ def test_in_batch_negatives_train_the_towers_ahead_of_most_popular(movielens):
     trainer = in_batch_model(towers, share)
     trainer.compile(keras.optimizers.Adam(3e-3), InBatchSoftmax())
     rows = np.c_[user_fields[users], chosen].astype(np.int32)
-    trainer.fit(array_batches([rows, chosen.astype(np.int32)], 1024, shuffle_seed=0), epochs=4, verbose=0,
-                shuffle=False)
+    trainer.fit(array_batches([rows, chosen.astype(np.int32)], 1024, shuffle_seed=0), epochs=4,
+                steps_per_epoch=batches_per_epoch(len(chosen), 1024), verbose=0, shuffle=False)
     ours = validation_ndcg(towers.predict(user_fields, verbose=0), split)  # the towers rank every movie
     assert ours > validation_ndcg(most_popular_scores(split.train), split) + 0.02, ours
     with pytest.raises(ValueError, match="sampling_probability must be 1682 finite shares >= 0"):

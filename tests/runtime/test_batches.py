@@ -1,12 +1,13 @@
 """`array_batches`: each row once per epoch, reshuffled per epoch, repeatable from the seed; clear errors."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.runtime import array_batches
+from keras_workshop.runtime import array_batches, batches_per_epoch
 
 
 @settings(max_examples=20, deadline=None)
@@ -14,10 +15,17 @@ from keras_workshop.runtime import array_batches
 def test_every_row_once_per_epoch_in_batches_of_the_size_asked(count, batch_size, seed):
     features = np.arange(count * 3, dtype="float32").reshape(count, 3)
     labels = np.arange(count) * 7
+    steps = batches_per_epoch(count, batch_size)
+    dataset = array_batches((features, labels), batch_size, shuffle_seed=seed)
+    if seed is None:  # one pass, of a known length
+        assert int(dataset.cardinality()) == steps
+        passes = [list(dataset) for _ in range(3)]
+    else:  # endless: epoch after epoch
+        assert int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY)
+        stream = list(dataset.take(3 * steps))
+        passes = [stream[epoch * steps : (epoch + 1) * steps] for epoch in range(3)]
     epochs = []
-    for dataset in (array_batches((features, labels), batch_size, shuffle_seed=seed),) * 3:
-        batches = list(dataset)
-        assert int(dataset.cardinality()) == len(batches)  # known: fit and fit_side_by_side can count steps
+    for batches in passes:
         sizes = [len(y) for _, y in batches]
         assert sizes == [batch_size] * (count // batch_size) + ([count % batch_size] if count % batch_size else [])
         x = np.concatenate([x for x, _ in batches])
@@ -28,11 +36,31 @@ def test_every_row_once_per_epoch_in_batches_of_the_size_asked(count, batch_size
         epochs.append(order)
     if seed is None:
         assert all(order.tolist() == list(range(count)) for order in epochs)
-    elif count >= 6:
+        return
+    if count >= 6:
         assert any((epochs[0] != later).any() for later in epochs[1:])  # reshuffled every epoch
-    again = array_batches((features, labels), batch_size, shuffle_seed=seed)
-    for order in epochs:  # the same seed, the same orders, epoch after epoch
-        np.testing.assert_array_equal(np.concatenate([y for _, y in again]) // 7, order)
+    for first_epoch in range(3):  # the same seed, the same orders, from any first epoch
+        again = array_batches((features, labels), batch_size, shuffle_seed=seed, first_epoch=first_epoch)
+        orders = np.concatenate([y for _, y in again.take((3 - first_epoch) * steps)]) // 7
+        np.testing.assert_array_equal(orders, np.concatenate(epochs[first_epoch:]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.one_of(st.integers(max_value=-1), st.floats(), st.booleans(), st.text(max_size=3), st.none()))
+def test_a_first_epoch_that_is_not_one_is_a_clear_error(first_epoch):
+    with pytest.raises(ValueError, match="array_batches: `first_epoch` must be a whole number >= 0"):
+        array_batches([np.arange(4)], 2, shuffle_seed=0, first_epoch=first_epoch)
+
+
+def test_fit_on_an_endless_dataset_needs_its_steps_per_epoch():
+    from keras_workshop.runtime import Sequential
+
+    model = Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    stream = array_batches([np.zeros((8, 1), "float32"), np.zeros(8, "float32")], 4, shuffle_seed=0)
+    with pytest.raises(ValueError, match="never ends .* steps_per_epoch"):
+        model.fit(stream, epochs=1, verbose=0)
+    assert len(model.fit(stream, epochs=2, steps_per_epoch=2, shuffle=False, verbose=0).history["loss"]) == 2
 
 
 @settings(max_examples=30, deadline=None)

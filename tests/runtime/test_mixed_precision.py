@@ -4,7 +4,15 @@ import keras
 import numpy as np
 import pytest
 
-from keras_workshop.dropout import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits
+from keras_workshop.dropout import (
+    SideBySideCrossEntropy,
+    as_dataset,
+    dropout_mlp,
+    member_cross_entropies,
+    noisy_digits,
+    side_by_side_model,
+)
+from keras_workshop import runtime
 from keras_workshop.movielens import hybrid_rating_model, slide_rating_model
 from keras_workshop.word2vec import skipgram_model
 
@@ -35,8 +43,12 @@ def test_outputs_stay_float32(mixed):
 def test_side_by_side_trains_mixed_models_with_fit(mixed):
     split = noisy_digits(noisy_labels=0, seed=0)
     models = {f"p={p}": dropout_mlp(64, (32,), 10, dropout_rate=p, name=f"mlp_{p}") for p in (0.0, 0.5)}
-    curves = fit_side_by_side(models, as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0),
-                              as_dataset(split.x_test, split.y_test, 512), epochs=3, verbose=0)
-    for curve in curves.values():
-        assert len(curve["loss"]) == len(curve["val_loss"]) == 3
-        assert np.all(np.isfinite(curve["loss"])) and curve["val_loss"][-1] < curve["val_loss"][0]
+    model = side_by_side_model(models)
+    model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
+    history = model.fit(as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0), epochs=3,
+                        steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), shuffle=False,
+                        validation_data=as_dataset(split.x_test, split.y_test, 512), verbose=0).history
+    for label in models:
+        train, validation = history[f"cross_entropy[{label}]"], history[f"val_cross_entropy[{label}]"]
+        assert len(train) == len(validation) == 3
+        assert np.all(np.isfinite(train)) and validation[-1] < validation[0]

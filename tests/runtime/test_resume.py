@@ -11,7 +11,14 @@ import tensorflow as tf
 from hypothesis import given, settings
 
 from keras_workshop import runtime
-from keras_workshop.dropout import as_dataset, dropout_mlp, fit_side_by_side, noisy_digits
+from keras_workshop.dropout import (
+    SideBySideCrossEntropy,
+    as_dataset,
+    dropout_mlp,
+    member_cross_entropies,
+    noisy_digits,
+    side_by_side_model,
+)
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary
 from keras_workshop.movielens import fit_ratings, slide_rating_model
 from keras_workshop.word2vec import fit_skipgram
@@ -91,15 +98,20 @@ def test_fit_resumes_bit_for_bit(tmp_path, monkeypatch, capsys, patience, stop, 
 
 
 def test_side_by_side_resumes_bit_for_bit(tmp_path, monkeypatch):
+    """The lecture's curves as `recipes/dropout_curves.py` trains them: one model, one `fit`, its data from `first_epoch`."""
     split = noisy_digits(seed=0)
 
     def run(folder):
         runtime.set_deterministic(0)
-        train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0)
-        validation = as_dataset(split.x_test, split.y_test, 512)
-        models = {f"p={p}": dropout_mlp(64, (32,), dropout_rate=p) for p in (0.0, 0.5)}
-        curves = fit_side_by_side(models, train, validation, epochs=5, verbose=0, backup_dir=folder)
-        return curves, [w for model in models.values() for w in model.get_weights()]
+        backup = runtime.EpochBackup(folder)
+        train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0, first_epoch=backup.initial_epoch)
+        members = {f"p={p}": dropout_mlp(64, (32,), dropout_rate=p) for p in (0.0, 0.5)}
+        model = side_by_side_model(members)
+        model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(members))
+        history = model.fit(train, steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), epochs=5,
+                            validation_data=as_dataset(split.x_test, split.y_test, 512), shuffle=False, verbose=0,
+                            callbacks=[backup])
+        return history.history, model.get_weights()
 
     curves, weights = run(str(tmp_path / "whole"))
     with monkeypatch.context() as patched:
@@ -176,38 +188,22 @@ def test_a_backup_keeps_only_the_last_epoch(tmp_path):
     np.testing.assert_array_equal(store.load()["arrays"]["a"], [3, 3])
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.one_of(st.integers(max_value=-1), st.floats(), st.booleans(), st.text(max_size=3), st.none()))
-def test_start_at_epoch_refuses_what_is_not_an_epoch(epoch):
-    batches = runtime.array_batches([np.arange(4)], 2, shuffle_seed=0)
-    with pytest.raises(ValueError, match="start_at_epoch: epoch must be a whole number >= 0"):
-        runtime.start_at_epoch(batches, epoch)
-
-
-def test_start_at_epoch_names_a_dataset_that_does_not_count(tmp_path):
-    batches = runtime.array_batches([np.arange(4)], 2, shuffle_seed=0).map(lambda x: x)
-    assert not runtime.counts_epochs(batches)
-    with pytest.raises(ValueError, match="does not count its epochs"):
-        runtime.start_at_epoch(batches, 1)
-
-
 def test_each_epoch_order_is_a_function_of_the_seed_and_the_epoch():
-    def orders(start, count):
-        batches = runtime.array_batches([np.arange(50)], 50, shuffle_seed=7)
-        runtime.start_at_epoch(batches, start)
-        return [next(iter(batches))[0].numpy().tolist() for _ in range(count)]
+    def orders(first_epoch, count):
+        batches = runtime.array_batches([np.arange(50)], 50, shuffle_seed=7, first_epoch=first_epoch)
+        return [rows.numpy().tolist() for rows, in batches.take(count)]
 
     assert orders(0, 5)[3:] == orders(3, 2)
     assert len({tuple(order) for order in orders(0, 5)}) == 5
 
 
-def orders_of(start, count):
-    batches = runtime.array_batches([np.arange(8, dtype="float32")[:, None], np.zeros(8)], 8, shuffle_seed=1)
-    runtime.start_at_epoch(batches, start)
-    return [next(iter(batches))[0].numpy().ravel().tolist() for _ in range(count)]
+def orders_of(first_epoch, count):
+    batches = runtime.array_batches([np.arange(8, dtype="float32")[:, None], np.zeros(8)], 8, shuffle_seed=1,
+                                    first_epoch=first_epoch)
+    return [rows.numpy().ravel().tolist() for rows, _ in batches.take(count)]
 
 
-def test_fit_goes_on_through_the_orders_and_a_backup_starts_at_its_epoch(tmp_path):
+def test_fit_goes_through_the_orders_and_a_backup_says_where_its_data_starts(tmp_path):
     seen = []
 
     class Record(keras.layers.Layer):
@@ -216,16 +212,19 @@ def test_fit_goes_on_through_the_orders_and_a_backup_starts_at_its_epoch(tmp_pat
                 seen.append(np.asarray(x).ravel().tolist())
             return x
 
-    batches = runtime.array_batches([np.arange(8, dtype="float32")[:, None], np.zeros(8)], 8, shuffle_seed=1)
+    def batches(first_epoch=0):
+        return runtime.array_batches([np.arange(8, dtype="float32")[:, None], np.zeros(8)], 8, shuffle_seed=1,
+                                     first_epoch=first_epoch)
+
     model = runtime.Sequential([keras.Input((1,)), Record(), keras.layers.Dense(1)])
     model.compile("sgd", "mse", run_eagerly=True)
-    model.fit(batches, epochs=3, verbose=0)
-    model.fit(batches, epochs=2, verbose=0)  # a second fit goes on: epochs 3 and 4's orders, as a reshuffle would
-    runtime.start_at_epoch(batches, 0)
-    model.fit(batches, epochs=1, verbose=0)  # again from epoch 0's order
-    assert len(seen) == 6 and len({tuple(order) for order in seen[:5]}) == 5 and seen[5] == seen[0]
+    model.fit(batches(), epochs=3, steps_per_epoch=1, shuffle=False, verbose=0)
+    assert seen == orders_of(0, 3) and len({tuple(order) for order in seen}) == 3  # a new order every epoch
     folder = str(tmp_path / "backup")
-    model.fit(batches, epochs=2, verbose=0, callbacks=[runtime.EpochBackup(folder, batches)])
+    model.fit(batches(), epochs=2, steps_per_epoch=1, shuffle=False, verbose=0, callbacks=[runtime.EpochBackup(folder)])
+    backup = runtime.EpochBackup(folder)
+    assert backup.initial_epoch == 2
     seen.clear()
-    model.fit(batches, epochs=4, verbose=0, callbacks=[runtime.EpochBackup(folder, batches)])  # resumes at epoch 2
-    assert seen == orders_of(2, 2)
+    model.fit(batches(backup.initial_epoch), epochs=4, steps_per_epoch=1, shuffle=False, verbose=0, callbacks=[backup])
+    assert seen == orders_of(2, 2)  # epochs 2 and 3, as a run never interrupted would have had them
+    assert runtime.EpochBackup(str(tmp_path / "none")).initial_epoch == 0

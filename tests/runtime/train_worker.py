@@ -27,7 +27,7 @@ def train(model_name: str, strategy, epochs: int = 2):
             done = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(f"epoch {epoch + 1} done",
                                                                                          flush=True))
             model.fit(as_dataset(split.x_train[:1280], split.y_train[:1280], 64, shuffle_seed=0),
-                      epochs=epochs, shuffle=False, verbose=0, callbacks=[done])
+                      epochs=epochs, steps_per_epoch=1280 // 64, verbose=0, callbacks=[done])
         elif model_name == "slide":
             from keras_workshop.movielens import fit_ratings, slide_rating_model
 

@@ -24,15 +24,15 @@ $(INSTALLED): pyproject.toml
 
 demo: $(INSTALLED)
 	$(PY) recipes/embeddings_101.py --out runs/embeddings_101
-	$(PY) recipes/word_embeddings.py --out runs/word_embeddings
+	# Short settings throughout (README gives each recipe's full command and its results).
+	$(PY) recipes/word_embeddings.py --epochs 3 --out runs/word_embeddings
 	$(PY) recipes/movie_embeddings.py --out runs/movie_embeddings
 	$(PY) recipes/dropout_101.py --out runs/dropout_101
-	$(PY) recipes/dropout_curves.py --out runs/dropout_curves
-	# Cross-validation is left out to keep the demo short: README gives the full 5-fold command.
-	$(PY) recipes/movie_ratings.py --folds 0 --out runs/movie_ratings
-	$(PY) recipes/rating_dropout_sweep.py --epochs 20 --out runs/rating_dropout_sweep
-	# One split seed and a shorter sweep: README gives the full three-seed command and its table.
-	$(PY) recipes/movie_recommendations.py --split-seeds 0 --sweep 0,0.5,0.9 --out runs/movie_recommendations
+	$(PY) recipes/dropout_curves.py --epochs 80 --out runs/dropout_curves
+	$(PY) recipes/movie_ratings.py --folds 0 --ensemble 1 --epochs 5 --out runs/movie_ratings
+	$(PY) recipes/rating_dropout_sweep.py --epochs 5 --sweep 0,0.5 --out runs/rating_dropout_sweep
+	$(PY) recipes/movie_recommendations.py --split-seeds 0 --sweep 0,0.5 --epochs 10 --tower-epochs 3 \
+		--rating-epochs 2 --out runs/movie_recommendations
 	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"
 
 # Tests run in TEST_WORKERS processes (pytest-xdist); those that share a recipe's run share one.

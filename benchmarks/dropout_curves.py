@@ -59,7 +59,7 @@ def recipe(split, epochs, seed):
     model = side_by_side_model(models)
     model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
     history = model.fit(train, steps_per_epoch=batches_per_epoch(len(split.x_train) // 2, 128),
-                        validation_data=validation, epochs=epochs, verbose=0).history
+                        validation_data=validation, epochs=epochs, shuffle=False, verbose=0).history
     return {rate: {"loss": history[f"cross_entropy[{rate}]"], "val_loss": history[f"val_cross_entropy[{rate}]"]}
             for rate in RATES}
 

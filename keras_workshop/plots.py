@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 
 import matplotlib
 import numpy as np
+import scipy.stats
 from matplotlib.figure import Figure
 
 from keras_workshop.embeddings._symbol_sequences import check_not_a_string
@@ -44,7 +45,7 @@ def plot_cosine_histograms(cosines: Mapping[int, np.ndarray], path: str) -> str:
         axis.hist(values, bins=50, density=True, color="tab:blue", alpha=0.7)
         axis.plot(
             grid,
-            np.exp(-0.5 * (grid / spread) ** 2) / (spread * math.sqrt(2 * math.pi)),
+            scipy.stats.norm.pdf(grid, scale=spread),
             color="black",
             linewidth=1,
             label="N(0, 1/d)",

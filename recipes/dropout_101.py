@@ -19,6 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up 
 
 import keras
 import numpy as np
+import scipy.special
 
 from keras_workshop.dropout import (
     SlideDropout,
@@ -96,8 +97,7 @@ slide_model.fit(
 first, second = slide_model.layers[0], slide_model.layers[2]
 hidden = np.maximum(split.x_test.astype(np.float64) @ first.kernel.numpy() + first.bias.numpy(), 0)
 logits = (hidden * (1 - 0.5)) @ second.kernel.numpy() + second.bias.numpy()
-slide_rule = np.exp(logits - logits.max(1, keepdims=True))
-slide_rule /= slide_rule.sum(1, keepdims=True)
+slide_rule = scipy.special.softmax(logits, axis=1)
 keras_model = to_inverted_dropout(slide_model)
 converted = keras_model.predict(split.x_test, verbose=0)
 gap = float(np.abs(converted - slide_rule).max())

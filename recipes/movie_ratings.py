@@ -131,7 +131,7 @@ def train_model(model, fit_rows, fit_ratings_, validation, batch_size, patience,
         epochs=args.epochs,
         steps_per_epoch=batches_per_epoch(len(fit_ratings_), batch_size),  # the dataset streams epoch after epoch
         shuffle=False,  # the dataset reshuffles itself every epoch
-        verbose=0,
+        verbose=2,
         callbacks=[stopping, *runtime.backups(training, [stopping])],  # --resume: backed up by name
     )
     return model

@@ -102,7 +102,7 @@ def predict_ratings(model: keras.Model, rows) -> np.ndarray:
 
 
 def rmse_mae(predictions, ratings) -> tuple[float, float]:
-    """Root mean squared error and mean absolute error, in float64.
+    """Root mean squared error and mean absolute error, in float64 (scikit-learn's metrics).
 
     Example:
 
@@ -117,8 +117,9 @@ def rmse_mae(predictions, ratings) -> tuple[float, float]:
         )
     if not (np.all(np.isfinite(predictions)) and np.all(np.isfinite(ratings))):
         raise ValueError("rmse_mae: the predictions or ratings hold NaN or inf; expected finite numbers.")
-    errors = predictions - ratings
-    return float(np.sqrt(np.mean(errors**2))), float(np.mean(np.abs(errors)))
+    from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+
+    return float(root_mean_squared_error(ratings, predictions)), float(mean_absolute_error(ratings, predictions))
 
 
 def kfold_splits(count: int, folds: int, seed: int, validation_share: float = 0.05) -> list[tuple]:

@@ -1,5 +1,7 @@
 """Bad ids fail inside the model's graph: eager, traced, fit and exported; and the layer is a drop-in for Keras'."""
 
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -161,6 +163,12 @@ def test_bad_ids_in_ragged_or_sparse_tensors_fail_like_dense_ones(rows, bad, neg
         layer(ids)
 
 
+@functools.cache
+def functional_ids_model():
+    ids = keras.Input((1,), dtype="int32")
+    return IdsModel(ids, keras.layers.Embedding(10, 2)(ids))
+
+
 @settings(max_examples=15, deadline=None)
 @given(BAD_IDS)
 def test_a_slide_model_rejects_bad_ids_as_given_on_every_path(bad):
@@ -172,8 +180,12 @@ def test_a_slide_model_rejects_bad_ids_as_given_on_every_path(bad):
 
 
 def assert_bad_id_rejected_on_every_path(model, ids, bad, targets):
-    """`model` (ids in [0, 10)) refuses `ids`, which hold `bad`, eagerly, in predict, fit and tf.data."""
-    model.compile("sgd", "mse")
+    """`model` (ids in [0, 10)) refuses `ids`, which hold `bad`, eagerly, in predict, fit and tf.data.
+
+    A model already compiled keeps its traced functions (hypothesis' examples can share one).
+    """
+    if not model.compiled:
+        model.compile("sgd", "mse")
     shown = str(np.asarray(bad).item()) if isinstance(bad, np.int64) else None
     paths = {
         "eager": lambda: model(ids),
@@ -191,8 +203,7 @@ def assert_bad_id_rejected_on_every_path(model, ids, bad, targets):
 @settings(max_examples=15, deadline=None)
 @given(BAD_IDS)
 def test_a_functional_ids_model_rejects_bad_ids_as_given_on_every_path(bad):
-    ids = keras.Input((1,), dtype="int32")
-    model = IdsModel(ids, keras.layers.Embedding(10, 2)(ids))
+    model = functional_ids_model()
     assert_bad_id_rejected_on_every_path(model, np.array([[1], [bad]]), bad, np.zeros((2, 1, 2)))
     good = np.array([[3], [3.0]])
     np.testing.assert_array_equal(model.predict(good, verbose=0)[1], model.predict(np.array([[3]]), verbose=0)[0])

@@ -1,5 +1,6 @@
 """Rating models, their training protocol, and the served rating and recommend signatures."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -230,13 +231,18 @@ def test_rated_stars_must_be_finite_numbers(stars):
         hybrid_rating_model(slide, rated=rated, factors=2)
 
 
+@functools.cache
+def hybrid_and_ensemble():
+    """Built once: hypothesis' examples share the models and their traced functions."""
+    slides_ = [slide_rating_model(10, 2, dim=2, hidden=4, name=f"slide_{i}") for i in range(2)]
+    hybrid = hybrid_rating_model(slides_[0], rated=([0, 1], [3, 4], [5, 2]), factors=2, name="hybrid")
+    return hybrid, average_models([hybrid, slides_[1]])
+
+
 @settings(max_examples=10, deadline=None)
 @given(BAD_IDS)
 def test_hybrid_and_ensemble_models_reject_bad_ids_as_given_on_every_path(bad):
-    slides_ = [slide_rating_model(10, 2, dim=2, hidden=4, name=f"slide_{i}") for i in range(2)]
-    hybrid = hybrid_rating_model(slides_[0], rated=([0, 1], [3, 4], [5, 2]), factors=2, name="hybrid")
-    ensemble = average_models([hybrid, slides_[1]])
-    for model in (hybrid, ensemble):
+    for model in hybrid_and_ensemble():
         assert_bad_id_rejected_on_every_path(model, np.array([[1, 2], [3, bad]]), bad, np.zeros((2, 1)))
 
 

@@ -6,29 +6,45 @@ import numpy as np
 import tensorflow as tf
 
 
-def check_ids(ids, num_ids: int, what: str = "id") -> np.ndarray:
-    """Returns `ids` as an int64 array, or raises `ValueError` naming a bad id.
+def out_of_range_message(name: str, first, num_ids: int, count: int) -> str:
+    """The one message of a bad id, eager or in a graph, for `ValueError` and `InvalidArgumentError` alike."""
+    return (f"{name}: id {first} is out of range: expected ids in [0, {num_ids}) (whole numbers). "
+            f"Out-of-range ids: {count}")
+
+
+def _bad_ids(values: np.ndarray, num_ids: int, name: str, error) -> None:
+    """Raises `error` with the one message if `values` are not whole numbers in `[0, num_ids)`."""
+    if values.dtype.kind not in "iuf":
+        raise error(f"{name}: expected integer ids, got dtype {values.dtype}.")
+    # Compared as given: 1.5 or 2**32 + 3 is not read as row 1 or 3; NaN is no id.
+    bad = ~((values >= 0) & (values < num_ids) & (values == np.floor(values)))
+    if bad.any():
+        raise error(out_of_range_message(name, values[bad][0], num_ids, int(bad.sum())))
+
+
+def _invalid_argument(message: str) -> tf.errors.InvalidArgumentError:
+    return tf.errors.InvalidArgumentError(None, None, message)
+
+
+def check_ids(ids, num_ids: int, name: str = "ids") -> np.ndarray:
+    """Returns `ids` as an int64 array, or raises `ValueError` naming a bad id (whole floats are ids).
 
     Args:
         ids: an integer or an array-like of integers.
         num_ids: the number of valid ids; valid ids are `0 .. num_ids - 1`.
-        what: how to call the ids in the error message.
+        name: what the message names (the function and the argument).
+
+    Example:
+
+    >>> check_ids([3, 4.0], 10).tolist()
+    [3, 4]
+    >>> check_ids([3, 12], 10, "Vocabulary.to_symbols")
+    Traceback (most recent call last):
+    ...
+    ValueError: Vocabulary.to_symbols: id 12 is out of range: expected ids in [0, 10) (whole numbers). Out-of-range ids: 1
     """
     array = np.asarray(ids)
-    if array.dtype.kind not in "iu":
-        if array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0):
-            array = array.astype(np.int64)
-        else:
-            raise ValueError(
-                f"Expected integer {what}s, got dtype {array.dtype} ({array!r:.80})."
-            )
-    bad = (array < 0) | (array >= num_ids)
-    if np.any(bad):
-        first = array[bad].flat[0]
-        raise ValueError(
-            f"{what} {first} is out of range: expected {what}s in [0, {num_ids}) "
-            f"({int(np.count_nonzero(bad))} out of range)."
-        )
+    _bad_ids(array.ravel(), num_ids, name, ValueError)
     return array.astype(np.int64)
 
 
@@ -41,18 +57,7 @@ def assert_ids_in_range(ids, num_ids: int, name: str):
     assertions: callers that validate must not be compiled with XLA.
     """
     if tf.executing_eagerly():
-        values = np.asarray(ids).ravel()
-        if values.dtype.kind not in "iuf":
-            raise tf.errors.InvalidArgumentError(None, None, f"{name}: expected integer ids, got dtype {values.dtype}.")
-        # Compared as given: 1.5 or 2**32 + 3 is not read as row 1 or 3.
-        bad = ~((values >= 0) & (values < num_ids) & (values == np.floor(values)))
-        if bad.any():
-            raise tf.errors.InvalidArgumentError(
-                None,
-                None,
-                f"{name}: id {values[bad][0]} is out of range: expected ids in "
-                f"[0, {num_ids}) (whole numbers). Out-of-range ids: {int(bad.sum())}",
-            )
+        _bad_ids(np.asarray(ids).ravel(), num_ids, name, _invalid_argument)
         return ids
     flat = tf.reshape(ids, [-1])
     if flat.dtype.is_floating:  # compared as given (never truncated): NaN, 1.5 and -0.5 are bad ids

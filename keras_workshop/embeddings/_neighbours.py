@@ -60,7 +60,7 @@ def nearest_neighbours(
     if matrix.dtype not in (np.float32, np.float64):
         matrix = matrix.astype(np.float32)
     single = np.ndim(query_ids) == 0
-    ids = check_ids(np.atleast_1d(query_ids), len(matrix), "query id")
+    ids = check_ids(np.atleast_1d(query_ids), len(matrix), "nearest_neighbours: query_ids")
     if ids.ndim != 1:
         raise ValueError(f"Expected one id or a 1-D array of ids, got shape {ids.shape}.")
     limit = len(matrix) - 1 if exclude_self else len(matrix)

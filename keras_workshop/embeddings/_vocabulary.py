@@ -196,7 +196,7 @@ class Vocabulary:
 
     def to_symbols(self, ids) -> np.ndarray:
         """Returns the symbols of `ids` (inverse of `ids()`)."""
-        ids = check_ids(ids, len(self))
+        ids = check_ids(ids, len(self), "Vocabulary.to_symbols")
         return np.asarray(self.symbols, dtype=object)[ids]
 
     def onehot(self, symbols) -> np.ndarray:

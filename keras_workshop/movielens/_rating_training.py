@@ -40,7 +40,7 @@ def ratings_dataset(
     if not np.all(np.isfinite(ratings)):
         raise ValueError(f"ratings_dataset: expected finite ratings, got {ratings[~np.isfinite(ratings)][0]}.")
     # Whole numbers that fit int32 (never truncated or wrapped); the model checks them against its tables.
-    rows = check_ids(rows, 2**31 - 1, "field id").astype(np.int32)
+    rows = check_ids(rows, 2**31 - 1, "ratings_dataset: rows (field ids)").astype(np.int32)
     return array_batches((rows, ratings), batch_size, shuffle_seed, first_epoch)
 
 

@@ -83,4 +83,5 @@ def array_batches(
         return batches_of(tuple(tf.gather(tensor, order) for tensor in tensors))
 
     stream = tf.data.Dataset.counter(int(first_epoch)).flat_map(shuffled)
-    return stream.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY)).prefetch(tf.data.AUTOTUNE)
+    stream = stream.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
+    return stream.prefetch(tf.data.AUTOTUNE)

@@ -71,7 +71,7 @@ def test_single_query_returns_vectors_and_accepts_tensors_and_variables():
 
 @pytest.mark.parametrize("bad_id", [4, -1, 100])
 def test_bad_query_ids_name_the_id_and_range(bad_id):
-    with pytest.raises(ValueError, match=rf"query id {bad_id} is out of range: expected query ids in \[0, 4\)"):
+    with pytest.raises(ValueError, match=rf"nearest_neighbours: query_ids: id {bad_id} is out of range: expected ids in \[0, 4\)"):
         nearest_neighbours(np.eye(4), [0, bad_id], k=1)
 
 
@@ -80,8 +80,10 @@ def test_bad_arguments():
         nearest_neighbours(np.eye(4), 0, k=4)
     with pytest.raises(ValueError, match=r"\(V, d\) embedding matrix, got shape \(4,\)"):
         nearest_neighbours(np.ones(4), 0, k=1)
-    with pytest.raises(ValueError, match="integer query ids"):
+    with pytest.raises(ValueError, match=r"query_ids: id 0.5 is out of range: expected ids in \[0, 4\) \(whole numbers\)"):
         nearest_neighbours(np.eye(4), [0.5], k=1)
+    with pytest.raises(ValueError, match="query_ids: expected integer ids, got dtype"):
+        nearest_neighbours(np.eye(4), ["a"], k=1)
 
 
 def test_memory_stays_bounded_by_the_chunk():

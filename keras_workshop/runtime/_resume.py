@@ -27,36 +27,39 @@ class EpochStore:
 
     def finished_epochs(self) -> int:
         """The epochs the last committed state has finished: 0 with none."""
-        path = os.path.join(self.folder, _STATE)
-        if not os.path.exists(path):
-            return 0
-        try:
-            with open(path) as file:
-                return int(json.load(file)["epoch"])
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(
-                f"The backup in {self.folder!r} cannot be read ({type(error).__name__}: {error}); expected the "
-                "files a resumable run writes. Delete that folder to start this training over."
-            ) from error
+        return self._read(lambda state: int(state["epoch"])) or 0
 
     def load(self) -> dict | None:
         """The last committed state (`"epoch"`, `"arrays"`, `"weights"` path, the rest as saved), or None."""
+
+        def with_arrays(state):
+            with np.load(os.path.join(self.folder, state["arrays"])) as arrays:
+                state["arrays"] = {name: arrays[name] for name in arrays.files}
+            return state
+
+        state = self._read(with_arrays)
+        if state is None:
+            return None
+        if state.get("weights"):
+            state["weights"] = os.path.join(self.folder, state["weights"])
+        return state
+
+    def _read(self, then):
+        """`then(state)` of the committed `state.json`, None without one; a damaged backup is one `ValueError`."""
         path = os.path.join(self.folder, _STATE)
         if not os.path.exists(path):
             return None
         try:
             with open(path) as file:
-                state = json.load(file)
-            with np.load(os.path.join(self.folder, state["arrays"])) as arrays:
-                state["arrays"] = {name: arrays[name] for name in arrays.files}
-        except (OSError, ValueError, KeyError) as error:
-            raise ValueError(
-                f"The backup in {self.folder!r} cannot be read ({type(error).__name__}: {error}); expected the "
-                "files a resumable run writes. Delete that folder to start this training over."
-            ) from error
-        if state.get("weights"):
-            state["weights"] = os.path.join(self.folder, state["weights"])
-        return state
+                return then(json.load(file))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise self._unreadable(error) from error
+
+    def _unreadable(self, error: Exception) -> ValueError:
+        return ValueError(
+            f"The backup in {self.folder!r} cannot be read ({type(error).__name__}: {error}); expected the "
+            "files a resumable run writes. Delete that folder to start this training over."
+        )
 
     def save(self, epoch: int, meta: dict, arrays: dict, write_weights: Callable[[str], None] | None = None) -> None:
         """Commits the state after `epoch` finished epochs: `meta` (JSON), `arrays` and optional weights."""
@@ -284,7 +287,7 @@ def initial_epoch(backup_dir: str | None) -> int:
 def resumable_fit(model: keras.Model, dataset, backup_dir: str | None, callbacks=(), **kwargs):
     """`model.fit(dataset, callbacks=callbacks, **kwargs)`, backed up in `backup_dir` when one is given.
 
-    The dataset starts at `initial_epoch(backup_dir)`. With a `backup_dir`, an
+    Build `dataset` from `first_epoch=initial_epoch(backup_dir)`. With a `backup_dir`, an
     `EpochBackup` comes last among the callbacks and the `History` returned
     holds every epoch, those trained before an interruption included.
     """

@@ -178,6 +178,8 @@ def test_a_damaged_backup_is_a_clear_error(tmp_path):
     (tmp_path / "state.json").write_text("{not json")
     with pytest.raises(ValueError, match="cannot be read.*Delete that folder"):
         store.load()
+    with pytest.raises(ValueError, match="cannot be read.*Delete that folder"):
+        runtime.EpochBackup(str(tmp_path)).initial_epoch  # where a resumed run's data would start
 
 
 def test_a_backup_keeps_only_the_last_epoch(tmp_path):

@@ -1,6 +1,6 @@
 """The recipes' three trainings, as the benchmarks build them: a model, its tf.data pipeline, steps per epoch.
 
-Not a benchmark itself: `input_pipeline.py` and `gpu.py` import it.
+Not a benchmark itself: `input_pipeline.py`, `gpu.py` and the embedding benchmarks import it.
 """
 
 import keras
@@ -42,6 +42,15 @@ def skipgram_training(batch_size: int = 2048, batches_per_step: int = 8):
     model = skipgram_model(len(vocabulary), 100, 5, 32)
     compile_skipgram(model, batch_size, steps, epochs=100, batches_per_step=batches_per_step)
     return model, dataset, steps  # endless: fit with steps_per_epoch
+
+
+def fit_skipgram_vectors(documents, vocabulary, epochs, dim, learning_rate=0.05, callbacks=(), **pipeline):
+    """Skip-gram vectors trained as the recipes train them (`pipeline`: `skipgram_dataset`'s options); the model."""
+    dataset, steps = skipgram_dataset(documents, vocabulary, **pipeline)
+    model = skipgram_model(len(vocabulary), dim, pipeline["negatives"], pipeline["group_size"])
+    compile_skipgram(model, pipeline["batch_size"], steps, epochs, pipeline["batches_per_step"], learning_rate)
+    model.fit(dataset, epochs=epochs, steps_per_epoch=steps, shuffle=False, verbose=0, callbacks=list(callbacks))
+    return model
 
 
 TRAININGS = {

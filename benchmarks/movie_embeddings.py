@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 from keras_workshop.embeddings import Vocabulary, nearest_neighbours  # noqa: E402
 from keras_workshop.movielens import genre_matrix, genre_share, liked_sequences, load_movielens  # noqa: E402
 from keras_workshop.runtime import set_deterministic  # noqa: E402
-from keras_workshop.word2vec import fit_skipgram  # noqa: E402
+from _trainings import fit_skipgram_vectors  # noqa: E402
 
 SETTINGS = dict(dim=32, window=20, min_count=2, negatives=5, sample=1e-4, alpha=0.025)
 # this project only: pairs per batch, pairs sharing a draw of negatives, batches per compiled step
@@ -56,7 +56,7 @@ def run_ours(sequences, epochs, seed, batch_size=BATCH_SIZE, group_size=GROUP_SI
     set_deterministic(seed, op_determinism=False)
     start = time.perf_counter()
     vocabulary = Vocabulary.from_tokens((title for s in sequences for title in s), min_count=SETTINGS["min_count"])
-    model = fit_skipgram(
+    model = fit_skipgram_vectors(
         sequences, vocabulary, epochs, dim=SETTINGS["dim"], window=SETTINGS["window"], negatives=SETTINGS["negatives"],
         sample=SETTINGS["sample"], learning_rate=SETTINGS["alpha"], batch_size=batch_size, group_size=group_size,
         batches_per_step=batches_per_step, seed=seed,

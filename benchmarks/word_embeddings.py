@@ -22,7 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 from keras_workshop import CosineNeighbours, Vocabulary, set_deterministic  # noqa: E402
-from keras_workshop.word2vec import fit_skipgram, similarity_spearman, wikipedia_excerpt  # noqa: E402
+from _trainings import fit_skipgram_vectors  # noqa: E402
+from keras_workshop.word2vec import similarity_spearman, wikipedia_excerpt  # noqa: E402
 
 PROBES = ["france", "film", "language", "philosophy", "war", "government", "river", "water"]
 
@@ -60,7 +61,7 @@ def run_ours(documents, epochs, with_callback, group_size, batches_per_step, bat
     vocabulary = Vocabulary.from_tokens((w for d in documents for w in d), min_count=2)
     callbacks = [TimedNeighbours("word_vectors", vocabulary, PROBES, verbose=0, log_initial=False)] if with_callback else []
     TimedNeighbours.seconds = 0.0
-    model = fit_skipgram(
+    model = fit_skipgram_vectors(
         documents, vocabulary, epochs, dim=100, window=5, negatives=5, batch_size=batch_size, group_size=group_size,
         batches_per_step=batches_per_step, seed=42, callbacks=callbacks,
     )

@@ -73,8 +73,8 @@ gives the slides' test-time outputs.
 print("\n## Slide formulation vs Keras' inverted dropout")
 split = noisy_digits(noisy_labels=0, seed=args.seed)
 # Batches of 128, reshuffled every epoch from epoch 0's order (or, with --resume, the epoch it resumes at).
-train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed,
-                   first_epoch=runtime.first_epoch("slide_dropout"))
+first_epoch = runtime.first_epoch("slide_dropout")
+train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():  # `Sequential`: keras.Sequential that trains under every tf.distribute strategy
     slide_model = Sequential(
         [
@@ -89,6 +89,7 @@ slide_model.fit(
     train,
     validation_data=as_dataset(split.x_test, split.y_test, 512),
     epochs=5,
+    initial_epoch=first_epoch,
     steps_per_epoch=batches_per_epoch(len(split.x_train), 128),  # the dataset streams epoch after epoch
     shuffle=False,  # the dataset reshuffles itself every epoch
     verbose=2,
@@ -115,13 +116,13 @@ when dropout feeds a linear layer; close to it through the softmax).
 """
 
 print("\n## Monte-Carlo dropout: average of sampled masks vs the test-time network")
-train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed,
-                   first_epoch=runtime.first_epoch("dropout_mlp"))
+first_epoch = runtime.first_epoch("dropout_mlp")
+train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():
     mlp = dropout_mlp(64, (256, 256), 10, dropout_rate=0.5)
     mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
-mlp.fit(train, epochs=5, steps_per_epoch=batches_per_epoch(len(split.x_train), 128), shuffle=False, verbose=2,
-        callbacks=runtime.backups("dropout_mlp"))
+mlp.fit(train, epochs=5, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(len(split.x_train), 128),
+        shuffle=False, verbose=2, callbacks=runtime.backups("dropout_mlp"))
 deterministic = mlp.predict(split.x_test, verbose=0)
 linear_readout = keras.Sequential(
     [

@@ -84,8 +84,9 @@ def train_side_by_side(members, training):
     """Trains `members` with the lecture's SGD 0.1 for `--epochs` epochs; returns each one's two curves."""
     # Batches of 128, reshuffled every epoch: each training sees the same orders, from epoch 0's
     # (or, with --resume, from the epoch it resumes at).
+    first_epoch = runtime.first_epoch(training)
     train = as_dataset(split.x_train[:split_at], split.y_train[:split_at], batch_size=128, shuffle_seed=args.seed,
-                       first_epoch=runtime.first_epoch(training))
+                       first_epoch=first_epoch)
     with runtime.strategy.scope():
         model = side_by_side_model(members)
         model.compile(
@@ -100,6 +101,7 @@ def train_side_by_side(members, training):
         steps_per_epoch=batches_per_epoch(split_at, 128),
         validation_data=validation,
         epochs=args.epochs,
+        initial_epoch=first_epoch,
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=2,
         callbacks=runtime.backups(training),  # with --resume: every epoch backed up, resumed after a kill

@@ -143,6 +143,7 @@ neighbours = CosineNeighbours(
     evaluate=shared_genres,
 )
 batches_per_step = args.batches_per_step if runtime.replicas == 1 else 1  # one batch per step on several replicas
+first_epoch = runtime.first_epoch("skipgram")  # 0, or with --resume the epoch it resumes at
 dataset, steps_per_epoch = skipgram_dataset(
     sequences,
     vocabulary,
@@ -153,7 +154,7 @@ dataset, steps_per_epoch = skipgram_dataset(
     group_size=args.group_size,
     batches_per_step=batches_per_step,
     seed=args.seed,
-    first_epoch=runtime.first_epoch("skipgram"),  # 0, or with --resume the epoch it resumes at
+    first_epoch=first_epoch,
 )
 with runtime.strategy.scope():
     model = skipgram_model(len(vocabulary), args.dim, args.negatives, args.group_size)
@@ -161,6 +162,7 @@ with runtime.strategy.scope():
 model.fit(
     dataset,
     epochs=args.epochs,
+    initial_epoch=first_epoch,
     steps_per_epoch=steps_per_epoch,
     shuffle=False,  # the stream draws new pairs, in a new order, every epoch
     verbose=2,

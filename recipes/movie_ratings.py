@@ -122,13 +122,14 @@ def train_model(model, fit_rows, fit_ratings_, validation, batch_size, patience,
             loss="mse",
             metrics=[keras.metrics.RootMeanSquaredError(name="rmse"), keras.metrics.MeanAbsoluteError(name="mae")],
         )
-    batches = ratings_dataset(fit_rows, fit_ratings_, batch_size=batch_size, shuffle_seed=seed,
-                              first_epoch=runtime.first_epoch(training))
+    first_epoch = runtime.first_epoch(training)
+    batches = ratings_dataset(fit_rows, fit_ratings_, batch_size=batch_size, shuffle_seed=seed, first_epoch=first_epoch)
     stopping = keras.callbacks.EarlyStopping("val_rmse", patience=patience, restore_best_weights=True)
     model.fit(
         batches,
         validation_data=ratings_dataset(*validation, batch_size=4096),
         epochs=args.epochs,
+        initial_epoch=first_epoch,
         steps_per_epoch=batches_per_epoch(len(fit_ratings_), batch_size),  # the dataset streams epoch after epoch
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=2,

@@ -149,9 +149,10 @@ def train_denoising(bags, dropout_rate, name):
         model = denoising_recommender(items, rate=dropout_rate, name=name)
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=keras.losses.CategoricalCrossentropy(from_logits=True))
-    dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed,
-                            first_epoch=runtime.first_epoch(name))
-    model.fit(dataset, epochs=args.epochs, steps_per_epoch=batches_per_epoch(bags.shape[0], args.batch_size),
+    first_epoch = runtime.first_epoch(name)
+    dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed, first_epoch=first_epoch)
+    model.fit(dataset, epochs=args.epochs, initial_epoch=first_epoch,
+              steps_per_epoch=batches_per_epoch(bags.shape[0], args.batch_size),
               shuffle=False, verbose=2, callbacks=runtime.backups(name))  # the batches come shuffled
     return model
 
@@ -214,8 +215,9 @@ def train_two_tower(matrix, name, for_new_users=False):
             share = np.bincount(chosen, minlength=items) / len(chosen)
             trained, loss, inputs = in_batch_model(model, share), InBatchSoftmax(), np.c_[user_fields[users], chosen]
         trained.compile(optimizer=keras.optimizers.Adam(args.tower_learning_rate), loss=loss)
+    first_epoch = runtime.first_epoch(name)
     dataset = array_batches([inputs.astype(np.int32), chosen.astype(np.int32)], batch_size=args.tower_batch_size,
-                            shuffle_seed=args.seed, first_epoch=runtime.first_epoch(name))
+                            shuffle_seed=args.seed, first_epoch=first_epoch)
     callbacks = []
     if for_new_users:
         table = model.get_layer("candidate_scores").item_tower.get_layer("item_tower_table")
@@ -223,7 +225,8 @@ def train_two_tower(matrix, name, for_new_users=False):
                                           every=max(1, args.tower_epochs // 4),
                                           log_path=os.path.join(runtime.out, "neighbours.jsonl")))
     callbacks += runtime.backups(name, callbacks)
-    trained.fit(dataset, epochs=args.tower_epochs, steps_per_epoch=batches_per_epoch(len(chosen), args.tower_batch_size),
+    trained.fit(dataset, epochs=args.tower_epochs, initial_epoch=first_epoch,
+                steps_per_epoch=batches_per_epoch(len(chosen), args.tower_batch_size),
                 shuffle=False, verbose=2, callbacks=callbacks)
     return model
 
@@ -252,11 +255,12 @@ def rating_model_scores(seen, name):
         model = slide_rating_model(len(rating_vocabulary), rows.shape[1], mean_rating=float(stars.mean()))
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse",
                       metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
+    first_epoch = runtime.first_epoch(name)
     dataset = ratings_dataset(rows[~held], stars[~held], batch_size=256, shuffle_seed=args.seed,
-                              first_epoch=runtime.first_epoch(name))
+                              first_epoch=first_epoch)
     stopping = keras.callbacks.EarlyStopping("val_rmse", patience=3, restore_best_weights=True)
     model.fit(dataset, validation_data=ratings_dataset(rows[held], stars[held], batch_size=4096),
-              epochs=args.rating_epochs, steps_per_epoch=batches_per_epoch(int((~held).sum()), 256), shuffle=False,
+              epochs=args.rating_epochs, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(int((~held).sum()), 256), shuffle=False,
               verbose=2,
               callbacks=[stopping, *runtime.backups(name, [stopping])])
     return predict_ratings(model, pairs).reshape(len(data.user_ids), items)

@@ -102,12 +102,14 @@ for dropout_rate in args.sweep:
             metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
         )
     training = f"p{dropout_rate}"  # the training's name, and its backup folder's with --resume
+    first_epoch = runtime.first_epoch(training)
     train = ratings_dataset(rows[fit], ratings[fit], batch_size=args.batch_size, shuffle_seed=args.seed,
-                            first_epoch=runtime.first_epoch(training))
+                            first_epoch=first_epoch)
     history = model.fit(
         train,
         validation_data=validation_data,
         epochs=args.epochs,
+        initial_epoch=first_epoch,
         steps_per_epoch=batches_per_epoch(len(fit), args.batch_size),  # the dataset streams epoch after epoch
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=2,

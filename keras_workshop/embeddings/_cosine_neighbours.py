@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from typing import Callable, Mapping, Sequence
 
 import keras
@@ -52,8 +53,10 @@ class CosineNeighbours(keras.callbacks.Callback):
 
     Like Keras' own callbacks, the state of a run (the previous neighbours for
     the overlap, `history`) is reset when training begins, so one instance
-    serves several `fit` calls; the log file is opened then, and closed when
-    training ends.
+    serves several `fit` calls; the log file and the TensorBoard event file
+    are written as each point is logged and closed when training ends. A run
+    resumed by `runtime.EpochBackup` continues both as if it had never
+    stopped (`set_state`).
 
     Example:
 
@@ -102,6 +105,8 @@ class CosineNeighbours(keras.callbacks.Callback):
         self._layer = layer
         self._writer = None
         self._file = None
+        self._log_start = None  # where this run's log starts in the file; None outside training
+        self._resumed_at = None
         self._reset()
 
     def _reset(self) -> None:
@@ -136,9 +141,11 @@ class CosineNeighbours(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._reset()
-        if self.log_path:
-            os.makedirs(os.path.dirname(os.path.abspath(self.log_path)), exist_ok=True)
-            self._file = open(self.log_path, "a" if self.append else "w")
+        # The log file is opened at its first write and starts where this run starts it:
+        # empty, or (append=True) after what it holds; a resumed run sets it in `set_state`.
+        self._log_start = os.path.getsize(self.log_path) if self.append and self.log_path and os.path.exists(
+            self.log_path) else 0
+        self._resumed_at = None  # the step TensorBoard discards later summaries from, on a resumed run
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._epochs_done is None and self.log_initial and not (self.append and epoch > 0):
@@ -153,40 +160,43 @@ class CosineNeighbours(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self._epochs_done is not None and self._epochs_done != self._last_logged:
             self.log(self._epochs_done)
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        self._open_log()  # the file exists after training, even with nothing logged
+        for handle in (self._file, self._writer):
+            if handle is not None:
+                handle.close()
+        self._file = self._writer = self._log_start = None
 
     def get_state(self) -> dict:
         """The state of this run as JSON, for `runtime.EpochBackup`."""
         return {"previous": {probe: sorted(names) for probe, names in self._previous.items()},
-                "last_logged": self._last_logged, "epochs_done": self._epochs_done, "history": self.history}
+                "last_logged": self._last_logged, "epochs_done": self._epochs_done, "history": self.history,
+                "log_bytes": self._file.tell() if self._file is not None else self._log_start}
 
     def set_state(self, state: dict) -> None:
-        """Continues the run `state` is from: what was logged after it (lines, TensorBoard events) is dropped.
+        """Continues the run `state` is from, as if what was logged after it had never been.
 
-        Called after `on_train_begin` by `runtime.EpochBackup` when training resumes.
+        Called after `on_train_begin` by `runtime.EpochBackup` when training
+        resumes. The log file is cut back to its length at that state (lines a
+        kill left after it go; nothing before it is rewritten), and TensorBoard
+        is told that the run restarts there. Each `fit` writes its summaries to
+        a new event file that begins with a `SessionLog.START` event at its
+        first step; TensorBoard takes a later START as a restart and discards
+        the summaries it holds from that step on (its `purge_orphaned_data`,
+        as PyTorch's `SummaryWriter(purge_step=...)`). A resumed run's START is
+        at the step after the backup.
         """
         self._previous = {probe: set(names) for probe, names in state["previous"].items()}
         self._last_logged, self._epochs_done, self.history = state["last_logged"], state["epochs_done"], state["history"]
-        done = -1 if self._epochs_done is None else self._epochs_done
+        self._log_start = state["log_bytes"]
         if self._file is not None:
-            self._file.close()
-            with open(self.log_path) as file:
-                earlier = [line for line in file if line.strip()]
-            logged = {record["epoch"] for record in self.history}
-            epochs = [json.loads(line)["epoch"] for line in earlier]
-            kept = [line for line, epoch in zip(earlier, epochs) if epoch <= done and epoch not in logged]
-            temporary = f"{self.log_path}.tmp"
-            with open(temporary, "w") as file:
-                file.writelines(kept + [json.dumps(record, allow_nan=False) + "\n" for record in self.history])
-            os.replace(temporary, self.log_path)
+            self._file.truncate(self._log_start)
+        self._resumed_at = 0 if self._epochs_done is None else self._epochs_done + 1
+
+    def _open_log(self) -> None:
+        if self._file is None and self.log_path:
+            os.makedirs(os.path.dirname(os.path.abspath(self.log_path)), exist_ok=True)
             self._file = open(self.log_path, "a")
-        if self.tensorboard_dir:
-            drop_summaries_after(self.tensorboard_dir, done)
+            self._file.truncate(min(self._log_start, os.path.getsize(self.log_path)))
 
     def log(self, epoch: int) -> dict:
         """Computes, records and returns the neighbours of every probe at `epoch`."""
@@ -204,7 +214,8 @@ class CosineNeighbours(keras.callbacks.Callback):
             record["scores"] = {name: _score(name, value) for name, value in self.evaluate(np.asarray(weights)).items()}
         self.history.append(record)
         self._last_logged = epoch
-        if self._file is not None:
+        if self.log_path and self._log_start is not None:
+            self._open_log()
             self._file.write(json.dumps(record, allow_nan=False) + "\n")  # valid JSON or an error, never -Infinity
             self._file.flush()
         if self.tensorboard_dir:
@@ -214,17 +225,25 @@ class CosineNeighbours(keras.callbacks.Callback):
         return record
 
     def _summaries(self, record: dict) -> None:
-        import tensorflow as tf
+        from tensorboard.compat.proto.event_pb2 import Event, SessionLog
+        from tensorboard.plugins.scalar.summary_v2 import scalar_pb
+        from tensorboard.plugins.text.summary_v2 import text_pb
+        from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-        if self._writer is None:
-            self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
-        with self._writer.as_default(step=record["epoch"]):
-            for probe, neighbours in record["neighbours"].items():
-                rows = "\n".join(f"| {name} | {score:.3f} |" for name, score in neighbours)
-                tf.summary.text(f"neighbours/{probe}", f"| neighbour | cosine |\n|---|---|\n{rows}")
-            for name, value in record["scores"].items():
-                if value is not None:  # undefined at this epoch
-                    tf.summary.scalar(f"scores/{name}", value)
+        if self._writer is None:  # one event file per fit, opened by a START at the fit's first step
+            self._writer = EventFileWriter(self.tensorboard_dir)
+            start = record["epoch"] if self._resumed_at is None else self._resumed_at
+            self._writer.add_event(Event(wall_time=time.time(), step=start,
+                                         session_log=SessionLog(status=SessionLog.START)))
+        summaries = []
+        for probe, neighbours in record["neighbours"].items():
+            rows = "\n".join(f"| {name} | {score:.3f} |" for name, score in neighbours)
+            summaries.append(text_pb(f"neighbours/{probe}", f"| neighbour | cosine |\n|---|---|\n{rows}"))
+        for name, value in record["scores"].items():
+            if value is not None:  # undefined at this epoch
+                summaries.append(scalar_pb(f"scores/{name}", value))
+        for summary in summaries:
+            self._writer.add_event(Event(wall_time=time.time(), step=record["epoch"], summary=summary))
         self._writer.flush()
 
 
@@ -240,43 +259,6 @@ def _score(name: str, value) -> float | None:
         raise ValueError(f"CosineNeighbours: evaluate gave {name!r} = {number}; expected a finite number, or NaN "
                          "for undefined.")
     return number
-
-
-def drop_summaries_after(logdir: str, step: int) -> None:
-    """Removes the summaries of steps after `step` from the TensorBoard event files in `logdir`.
-
-    Event files are TFRecord files of `Event` protos: each is rewritten without
-    those events (and without a last record cut short by a kill), then put in
-    place by one atomic rename.
-    """
-    import tensorflow as tf
-
-    if not os.path.isdir(logdir):
-        return
-    for name in sorted(os.listdir(logdir)):
-        path = os.path.join(logdir, name)
-        if not name.startswith("events.out.tfevents") or not os.path.isfile(path):
-            continue
-        records, damaged = [], False
-        try:
-            for record in tf.data.TFRecordDataset(path):
-                records.append(record.numpy())
-        except tf.errors.DataLossError:  # the last record, cut by a kill while it was written
-            damaged = True
-        kept = [record for record in records if not _summary_after(record, step)]
-        if len(kept) == len(records) and not damaged:
-            continue
-        with tf.io.TFRecordWriter(f"{path}.tmp") as writer:
-            for record in kept:
-                writer.write(record)
-        os.replace(f"{path}.tmp", path)
-
-
-def _summary_after(record: bytes, step: int) -> bool:
-    import tensorflow as tf
-
-    event = tf.compat.v1.Event.FromString(record)
-    return event.HasField("summary") and event.step > step
 
 
 def format_neighbours(record: dict) -> str:

@@ -20,9 +20,11 @@ class Vocabulary:
     """A fixed mapping between symbols (words, item ids, tags) and integer ids.
 
     `symbols` is the one source of the mapping; two views are derived from it:
-    a dict for NumPy and Python callers (`ids`, `in`), and one TensorFlow
-    `StaticHashTable` for graphs (`lookup`, `table`: `tf.data` pipelines,
-    `tf.function`s and exported SavedModels share it).
+    a dict for NumPy and Python callers (`ids`, `in`), and one Keras lookup
+    layer for graphs (`layer`, a `StringLookup` or `IntegerLookup` giving the
+    same ids: put it in a model and the vocabulary travels inside its `.keras`
+    file; `lookup` and `table` read it in `tf.data` pipelines, `tf.function`s
+    and exported SavedModels).
 
     Args:
         symbols: the symbols, in id order. All strings or all integers, no
@@ -80,24 +82,37 @@ class Vocabulary:
         self.symbols = ([self.oov_token] if oov == "token" else []) + symbols
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
         self._index = {s: i for i, s in enumerate(self.symbols)}  # the host-side view
-        self._table = None  # the in-graph view, made on first use
+        self._layer = None  # the in-graph view, made on first use
 
     @property
-    def table(self):
-        """The in-graph view: a `tf.lookup.StaticHashTable`, symbol -> int64 id, -1 when unknown.
+    def layer(self) -> keras.layers.StringLookup | keras.layers.IntegerLookup:
+        """The in-graph view: a Keras `StringLookup` (or `IntegerLookup`) giving the ids `ids` gives.
 
-        Made once, outside any graph being traced, so every `tf.data` pipeline,
-        `tf.function` and export that uses this vocabulary shares one table.
+        `oov="error"`: no OOV index, and an unknown symbol fails the layer.
+        `oov="token"`: one OOV index, id 0, with `oov_token`. Made once,
+        outside any graph being traced, so every model, pipeline and export
+        that uses this vocabulary shares it.
+
+        Example:
+
+        >>> model = keras.Sequential([Vocabulary(["tomato", "bread", "salad"]).layer, keras.layers.Embedding(3, 2)])
+        >>> model(tf.constant([["salad", "tomato"]])).shape
+        TensorShape([1, 2, 2])
         """
-        if self._table is None:
+        if self._layer is None:
+            lookup = keras.layers.StringLookup if isinstance(self.symbols[0], str) else keras.layers.IntegerLookup
             with tf.init_scope():
-                key_dtype = tf.string if isinstance(self.symbols[0], str) else tf.int64
-                keys = tf.constant(self.symbols, dtype=key_dtype)
-                values = tf.range(len(self.symbols), dtype=tf.int64)
-                self._table = tf.lookup.StaticHashTable(
-                    tf.lookup.KeyValueTensorInitializer(keys, values), default_value=-1
-                )
-        return self._table
+                if self.oov == "token":
+                    self._layer = lookup(vocabulary=self.symbols[1:], num_oov_indices=1, oov_token=self.oov_token,
+                                         mask_token=None)
+                else:
+                    self._layer = lookup(vocabulary=self.symbols, num_oov_indices=0, mask_token=None)
+        return self._layer
+
+    @property
+    def table(self) -> tf.lookup.StaticHashTable:
+        """The lookup table inside `layer`: symbol -> int64 id; unknown -> -1 (`oov="error"`) or 0 (`"token"`)."""
+        return self.layer.lookup_table
 
     def lookup(self, symbols):
         """The ids of a tensor of symbols, in graphs and eagerly, with the vocabulary's `oov` policy.
@@ -117,9 +132,9 @@ class Vocabulary:
         if symbols.dtype.is_integer:
             symbols = tf.cast(symbols, tf.int64)
         ids = self.table.lookup(symbols)
-        unknown = ids < 0
         if self.oov == "token":
-            return tf.where(unknown, tf.zeros_like(ids), ids)
+            return ids
+        unknown = ids < 0
         first = tf.boolean_mask(tf.reshape(symbols, [-1]), tf.reshape(unknown, [-1]))[:1]
         check = tf.debugging.Assert(
             tf.logical_not(tf.reduce_any(unknown)),

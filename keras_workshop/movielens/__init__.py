@@ -26,7 +26,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "_liked": ["genre_baselines", "genre_matrix", "genre_share", "liked_sequences"],
         "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_endpoints"],
-        "_rating_training": ["fit_ratings", "kfold_splits", "predict_ratings", "ratings_dataset", "rmse_mae"],
+        "_rating_training": ["kfold_splits", "predict_ratings", "ratings_dataset", "rmse_mae"],
         "_topk_baselines": [
             "ease_scores", "ease_weights", "group_popular_scores", "item_knn_scores", "most_popular_scores",
         ],

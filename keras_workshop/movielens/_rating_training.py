@@ -1,8 +1,7 @@
-"""Training and scoring rating models: tf.data batches, early stopping, k-fold splits, RMSE and MAE."""
+"""Rating data for Keras and scores: tf.data batches, k-fold splits, predictions, RMSE and MAE."""
 
 from __future__ import annotations
 
-from typing import Sequence
 
 import keras
 import numpy as np
@@ -10,8 +9,7 @@ import tensorflow as tf
 
 from keras_workshop._validation import check_positive_int
 from keras_workshop.embeddings._ids import check_ids
-from keras_workshop.runtime._batches import array_batches, batches_per_epoch
-from keras_workshop.runtime._resume import initial_epoch, resumable_fit
+from keras_workshop.runtime._batches import array_batches
 
 
 def ratings_dataset(
@@ -42,56 +40,6 @@ def ratings_dataset(
     # Whole numbers that fit int32 (never truncated or wrapped); the model checks them against its tables.
     rows = check_ids(rows, 2**31 - 1, "ratings_dataset: rows (field ids)").astype(np.int32)
     return array_batches((rows, ratings), batch_size, shuffle_seed, first_epoch)
-
-
-def fit_ratings(
-    model: keras.Model,
-    rows,
-    ratings,
-    validation: tuple,
-    epochs: int = 60,
-    batch_size: int = 256,
-    learning_rate: float = 1e-3,
-    patience: int | None = 5,
-    seed: int = 0,
-    callbacks: Sequence[keras.callbacks.Callback] = (),
-    verbose: int = 0,
-    backup_dir: str | None = None,
-) -> keras.callbacks.History:
-    """Compiles `model` (Adam, mean squared error, RMSE and MAE) and fits it with validation data.
-
-    With `patience`, training stops when the validation RMSE has not improved
-    for that many epochs and the best epoch's weights are restored; `None`
-    trains all `epochs` (for learning curves). `validation` is `(rows, ratings)`,
-    never the test data. With `backup_dir`, every epoch is backed up there and
-    a training run again resumes from it (`EpochBackup`).
-    """
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"fit_ratings: learning_rate must be a positive number, got {learning_rate!r}.")
-    check_positive_int(epochs, "epochs", "fit_ratings")
-    if not len(rows) or not len(validation[0]):
-        raise ValueError(
-            f"fit_ratings: got {len(rows)} training and {len(validation[0])} validation ratings; expected some of each."
-        )
-    model.compile(
-        keras.optimizers.Adam(learning_rate),
-        "mse",
-        metrics=[keras.metrics.RootMeanSquaredError(name="rmse"), keras.metrics.MeanAbsoluteError(name="mae")],
-    )
-    stopping = [] if patience is None else [
-        keras.callbacks.EarlyStopping("val_rmse", patience=patience, restore_best_weights=True)
-    ]
-    return resumable_fit(
-        model,
-        ratings_dataset(rows, ratings, batch_size, shuffle_seed=seed, first_epoch=initial_epoch(backup_dir)),
-        backup_dir,
-        [*stopping, *callbacks],
-        validation_data=ratings_dataset(*validation, batch_size=4096),
-        epochs=epochs,
-        steps_per_epoch=batches_per_epoch(len(rows), batch_size),
-        shuffle=False,  # the dataset reshuffles itself every epoch
-        verbose=verbose,
-    )
 
 
 def predict_ratings(model: keras.Model, rows) -> np.ndarray:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-import scipy.sparse
 import tensorflow as tf
 
 from keras_workshop.embeddings._vocabulary import Vocabulary

@@ -63,6 +63,8 @@ def array_batches(
     check_positive_int(batch_size, "batch_size", "array_batches")
     check_non_negative_int(first_epoch, "first_epoch", "array_batches")
     count, batch_size = int(tensors[0].shape[0]), int(batch_size)
+    if shuffle_seed is not None and not count:
+        raise ValueError("array_batches: got no rows to shuffle epoch after epoch; expected at least one.")
     full, rest = divmod(count, batch_size)
 
     def batches_of(ordered):

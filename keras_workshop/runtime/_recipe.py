@@ -108,9 +108,10 @@ class Runtime:
         return [] if folder is None else [EpochBackup(folder, callbacks)]
 
     def first_epoch(self, training: str) -> int:
-        """The epoch the training named `training` starts at: 0, or with `--resume` its backup's finished epochs.
+        """The epoch the training named `training` starts at: 0, or with `--resume` its backup's `initial_epoch`.
 
-        The training data's first epoch: `array_batches(..., first_epoch=runtime.first_epoch("name"))`.
+        Both the data's and the `fit`'s: `first_epoch = runtime.first_epoch("name")`, then
+        `array_batches(..., first_epoch=first_epoch)` and `model.fit(..., initial_epoch=first_epoch)`.
         """
         return initial_epoch(self.backup_dir(training))
 

@@ -29,6 +29,10 @@ class EpochStore:
         """The epochs the last committed state has finished: 0 with none."""
         return self._read(lambda state: int(state["epoch"])) or 0
 
+    def initial_epoch(self) -> int:
+        """The epoch a `fit` resumes at: the finished epochs, or the planned ones if early stopping ended it."""
+        return self._read(lambda state: int(state["epochs"] if state.get("stopped") else state["epoch"])) or 0
+
     def load(self) -> dict | None:
         """The last committed state (`"epoch"`, `"arrays"`, `"weights"` path, the rest as saved), or None."""
 
@@ -79,33 +83,39 @@ class EpochStore:
                 os.remove(os.path.join(self.folder, name))
 
 
-class EpochBackup(keras.callbacks.BackupAndRestore):
-    """Keras' `BackupAndRestore`, made to resume bit for bit and to survive a kill at any moment.
+class EpochBackup(keras.callbacks.Callback):
+    """Backs up a training after every epoch, so that a killed training resumes bit for bit.
 
-    Keras 3.15's callback restores the weights, the optimizer and the epoch. A
-    resumed run then differs from an uninterrupted one: the dropout masks
-    start again from the seed (the seed generators' states are not in the
-    backup), the shuffle order restarts, and `EarlyStopping` forgets its best
-    epoch. This one also backs up, after every epoch:
+    Keras' `BackupAndRestore` restores the weights, the optimizer and the
+    epoch. A resumed run then differs from an uninterrupted one: the dropout
+    masks start again from the seed (the seed generators' states are not in
+    its backup), the shuffle order restarts, and `EarlyStopping` forgets its
+    best epoch; and it overwrites its files in place, so a kill while writing
+    leaves a damaged backup. This callback backs up, after every epoch:
 
+    - the weights and the optimizer (`model.save_weights`);
     - the states of the model's random seed generators;
     - `EarlyStopping`'s state, its best weights included, and that of any
       callback with `get_state()` / `set_state(state)` (`CosineNeighbours`,
-      which also drops what it wrote after the backup);
+      which also drops what it logged after the backup);
     - every finished epoch's logs: `history`, and the `History` that `fit`
       returns, cover the whole run;
-    - whether early stopping ended the training: run again, it trains no
-      epoch and ends as it ended (a training that ran all its epochs does too).
+    - whether early stopping ended the training;
 
-    The training data is the caller's: a dataset whose order is a function of
-    the epoch (`array_batches`, `skipgram_dataset`) starts at `initial_epoch`
-    (`first_epoch=backup.initial_epoch`), so a resumed run sees the batches the
-    interrupted one would have seen.
+    each epoch committed by one atomic rename (`EpochStore`), so a kill at any
+    moment leaves the last finished epoch whole. When training begins, it
+    restores the last backup. The backup is kept after training: a script
+    that trains several models resumes after the last finished one.
 
-    Keras overwrites its backup files in place, so a kill while writing
-    leaves a damaged backup; here each epoch is committed by one atomic rename
-    (`EpochStore`). The backup is kept after training (`delete_checkpoint=False`):
-    a script that trains several models resumes after the last finished one.
+    The epoch to start at is Keras' own `fit(initial_epoch=...)`: pass
+    `backup.initial_epoch`, which is the epochs the backup has finished (0
+    without one; the planned epochs when early stopping had ended the
+    training, so it trains no more), and start the training data there too:
+    a dataset whose order is a function of the epoch (`array_batches`,
+    `skipgram_dataset`) with `first_epoch=backup.initial_epoch` gives a
+    resumed run the batches the interrupted one would have seen. A `fit` that
+    starts at another epoch than the backup's is a `ValueError`.
+
     Put it last among the callbacks, after those whose state it keeps.
 
     Args:
@@ -122,21 +132,26 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     >>> backup = EpochBackup(folder)
     >>> backup.initial_epoch
     2
-    >>> history = model.fit(np.ones((4, 2)), np.ones(4), epochs=3, verbose=0, callbacks=[backup])  # doctest: +ELLIPSIS
+    >>> history = model.fit(np.ones((4, 2)), np.ones(4), epochs=3, initial_epoch=backup.initial_epoch, verbose=0,
+    ...                     callbacks=[backup])  # doctest: +ELLIPSIS
     Resuming ...: 2 epochs done
     >>> len(history.history["loss"]), len(backup.history.history["loss"])  # three epochs in all, one trained now
     (3, 3)
     """
 
     def __init__(self, backup_dir: str, callbacks: Sequence[keras.callbacks.Callback] = ()):
-        super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=False)
+        super().__init__()
+        if not backup_dir:
+            raise ValueError(f"EpochBackup: expected a folder to back up in, got {backup_dir!r}.")
+        self.backup_dir = backup_dir
         self._store = EpochStore(backup_dir)
         self._callbacks = list(callbacks)
         self.epoch_logs: list[dict] = []
+        self._restored_epoch = 0
 
     @property
     def initial_epoch(self) -> int:
-        """The epoch the next `fit` starts at: the epochs the backup has finished, 0 without one."""
+        """The epoch the next `fit` starts at (`fit(initial_epoch=...)`, the data's `first_epoch`)."""
         return initial_epoch(self.backup_dir)
 
     @property
@@ -153,21 +168,33 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
 
     def on_train_begin(self, logs=None):
         self.epoch_logs = []
-        super().on_train_begin(logs)  # calls _load_model
+        self._restored_epoch = self._restore()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._restored_epoch is not None and epoch != self._restored_epoch:
+            raise ValueError(
+                f"EpochBackup: this fit starts at epoch {epoch}, but the backup in {self.backup_dir!r} has "
+                f"{self._restored_epoch} epochs done; expected fit(initial_epoch=backup.initial_epoch)."
+            )
+        self._restored_epoch = None  # checked once, at the fit's first epoch
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch_logs.append({name: float(value) for name, value in (logs or {}).items()})
-        super().on_epoch_end(epoch, logs)  # calls _save_model
+        arrays = {f"random_{number}": np.asarray(v) for number, v in enumerate(seed_generator_states(self.model))}
+        callbacks = [_callback_state(callback, arrays, f"callback_{number}_")
+                     for number, callback in enumerate(self._callbacks)]
+        meta = {"history": self.epoch_logs, "callbacks": callbacks, "stopped": bool(self.model.stop_training),
+                "epochs": self.params["epochs"]}
+        self._store.save(epoch + 1, meta, arrays, write_weights=self.model.save_weights)
 
     def on_train_end(self, logs=None):
-        super().on_train_end(logs)
-        self.model._initial_epoch = None  # Keras reads it in every later `fit` of this model
         self.model.history = self.history  # what `fit` returns: every epoch, those before a resumption too
 
-    def _load_model(self):
+    def _restore(self) -> int:
+        """Restores the last backup into the model and the callbacks; the epoch the `fit` must start at."""
         state = self._store.load()
         if state is None:
-            return
+            return 0
         if not self.model.built:
             raise ValueError(f"EpochBackup: the model must be built before `fit` to resume from {self.backup_dir!r}.")
         if self.model.optimizer is not None and not self.model.optimizer.built:
@@ -186,22 +213,8 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             if saved is not None:
                 _set_callback_state(callback, saved, arrays, f"callback_{number}_")
         self.epoch_logs = state["history"]
-        epoch = state["epoch"]
-        announce(self.backup_dir, epoch, state["stopped"])
-        self._current_epoch = epoch
-        self.model._initial_epoch = self.params["epochs"] if state["stopped"] else epoch
-
-    def _save_model(self):
-        arrays = {f"random_{number}": np.asarray(v) for number, v in enumerate(seed_generator_states(self.model))}
-        callbacks = []
-        for number, callback in enumerate(self._callbacks):
-            callbacks.append(_callback_state(callback, arrays, f"callback_{number}_"))
-        meta = {
-            "history": self.epoch_logs,
-            "callbacks": callbacks,
-            "stopped": bool(self.model.stop_training),
-        }
-        self._store.save(self._current_epoch, meta, arrays, write_weights=self.model.save_weights)
+        announce(self.backup_dir, state["epoch"], state["stopped"])
+        return initial_epoch(self.backup_dir)
 
 
 def announce(folder: str, epoch: int, stopped: bool = False) -> None:
@@ -280,18 +293,8 @@ def check_backup_settings(folder: str, settings: dict) -> None:
 
 
 def initial_epoch(backup_dir: str | None) -> int:
-    """The epoch a training backed up in `backup_dir` starts at: its finished epochs; 0 with none (or no folder)."""
-    return 0 if backup_dir is None else EpochStore(backup_dir).finished_epochs()
+    """The epoch a training backed up in `backup_dir` starts at: its finished epochs, 0 with none (or no folder).
 
-
-def resumable_fit(model: keras.Model, dataset, backup_dir: str | None, callbacks=(), **kwargs):
-    """`model.fit(dataset, callbacks=callbacks, **kwargs)`, backed up in `backup_dir` when one is given.
-
-    Build `dataset` from `first_epoch=initial_epoch(backup_dir)`. With a `backup_dir`, an
-    `EpochBackup` comes last among the callbacks and the `History` returned
-    holds every epoch, those trained before an interruption included.
+    A training that early stopping had ended starts at its planned epochs: it trains no more.
     """
-    callbacks = list(callbacks)
-    if backup_dir is None:
-        return model.fit(dataset, callbacks=callbacks, **kwargs)
-    return model.fit(dataset, callbacks=[*callbacks, EpochBackup(backup_dir, callbacks)], **kwargs)
+    return 0 if backup_dir is None else EpochStore(backup_dir).initial_epoch()

@@ -3,7 +3,7 @@
 Corpora and human judgements: `wikipedia_excerpt`, `lee_corpus`, `read_text` (words: `text_words`),
 `similarity_judgements`, `similarity_spearman`. Pairs: `skipgram_dataset` (and its parts
 `keep_probabilities`, `noise_table`, `epoch_pairs`, `window_pairs`). The model around the
-slide's Embedding: `skipgram_model`, `SkipGram`, `compile_skipgram`; all in one call: `fit_skipgram`.
+slide's Embedding: `skipgram_model`, `SkipGram`, `compile_skipgram` (then `model.fit`).
 """
 
 import lazy_loader
@@ -16,6 +16,5 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "_pairs": ["epoch_pairs", "keep_probabilities", "noise_table", "skipgram_dataset", "window_pairs"],
         "_model": ["SkipGram", "compile_skipgram", "skipgram_model"],
-        "_fitting": ["fit_skipgram"],
     },
 )

@@ -4,7 +4,6 @@ side by side (one Keras model, one `fit`) against Keras' own `fit` of each."""
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from keras_workshop import (
     SideBySideCrossEntropy,

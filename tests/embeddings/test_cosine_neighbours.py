@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 import keras
 import numpy as np
@@ -181,3 +182,33 @@ def test_diverged_weights_are_an_error_not_minus_infinity_in_the_log(tmp_path):
     callback.on_train_end()
     for line in (tmp_path / "log.jsonl").read_text().splitlines():
         json.loads(line)  # whatever was written is valid JSON
+
+
+def test_a_resumed_run_continues_its_logs_without_rewriting_them(tmp_path):
+    """A kill after an epoch was logged but before it was backed up: the resumed run logs it once, as TensorBoard shows."""
+    from keras_workshop.runtime import EpochBackup
+    from tests.runtime.test_resume import scalars
+
+    log, board, folder = tmp_path / "neighbours.jsonl", tmp_path / "tensorboard", str(tmp_path / "backup")
+    ids, targets = np.arange(len(WORDS)).reshape(-1, 1), np.zeros(len(WORDS))
+    model = model_with(planted_weights())
+
+    def neighbours(**options):
+        return CosineNeighbours("words", WORDS, ["apple"], k=2, verbose=0, log_path=str(log),
+                                tensorboard_dir=str(board), evaluate=lambda weights: {"sum": float(weights.sum())},
+                                **options)
+
+    first = neighbours()
+    model.fit(ids, targets, epochs=2, verbose=0, callbacks=[first, EpochBackup(folder, [first])])
+    # Epoch 3 logged, then the kill: its line and its events are in the logs, not in the backup.
+    model.fit(ids, targets, epochs=3, initial_epoch=2, verbose=0, callbacks=[neighbours(append=True, log_initial=False)])
+    backed_up = log.read_bytes()[: len(log.read_bytes()) - len(log.read_text().splitlines()[-1]) - 1]
+    (first_events,) = [path for path in board.iterdir()][:1]
+    events_before = first_events.read_bytes()
+    time.sleep(1.1)  # TensorBoard reads a run's event files in the order of their names, which start with the second
+    resumed = neighbours()
+    backup = EpochBackup(folder, [resumed])
+    model.fit(ids, targets, epochs=4, initial_epoch=backup.initial_epoch, verbose=0, callbacks=[resumed, backup])
+    assert [record["epoch"] for record in read_records(log)] == [0, 1, 2, 3, 4]
+    assert log.read_bytes().startswith(backed_up) and first_events.read_bytes() == events_before  # appended only
+    assert [step for step, _ in scalars(board)["scores/sum"]] == [0, 1, 2, 3, 4]  # epoch 3 once, the resumed one

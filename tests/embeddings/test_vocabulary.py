@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -54,6 +55,29 @@ def test_unknown_symbols_fail_in_graphs_under_the_error_policy():
         list(dataset)
 
 
+@pytest.mark.parametrize("symbols, queries, oov", [
+    (["tomato", "bread", "salad"], [["salad", "tomato"]], "error"),
+    (["tomato", "bread"], [["pizza", "bread"]], "token"),
+    ([101, 7, 42], [[42, 5]], "token"),
+    ([101, 7, 42], [[7, 101]], "error"),
+])
+def test_the_graph_view_is_a_keras_lookup_layer_that_travels_in_a_keras_file(tmp_path, symbols, queries, oov):
+    vocabulary = Vocabulary(symbols, oov=oov)
+    dtype = "string" if isinstance(symbols[0], str) else "int64"
+    model = keras.Sequential([keras.Input((2,), dtype=dtype), vocabulary.layer, keras.layers.Embedding(len(vocabulary), 3)])
+    model.save(tmp_path / "model.keras")
+    loaded = keras.models.load_model(tmp_path / "model.keras")
+    inputs = tf.constant(queries)
+    np.testing.assert_array_equal(loaded.layers[0](inputs), vocabulary.ids(queries))
+    np.testing.assert_array_equal(loaded(inputs), model(inputs))
+    assert type(vocabulary.layer) is (keras.layers.StringLookup if dtype == "string" else keras.layers.IntegerLookup)
+
+
+def test_the_lookup_layer_fails_on_unknown_symbols_under_the_error_policy():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="zebra"):
+        Vocabulary(["a", "b"]).layer(tf.constant(["a", "zebra"]))
+
+
 symbols = st.lists(st.text(max_size=6), min_size=1, max_size=30, unique=True)
 
 
@@ -66,10 +90,13 @@ def test_host_and_graph_views_are_one_mapping(known, queries, oov):
     queries = queries + known[:3]
     expected = [vocabulary.symbols.index(q) if q in vocabulary.symbols else -1 for q in queries]
     np.testing.assert_array_equal(vocabulary.ids(queries, unknown=-1), expected)
-    np.testing.assert_array_equal(vocabulary.table.lookup(tf.constant(queries, tf.string)), expected)
+    in_graph = expected if oov == "error" else np.maximum(expected, 0)  # oov="token": unknown -> the OOV id 0
+    np.testing.assert_array_equal(vocabulary.table.lookup(tf.constant(queries, tf.string)), in_graph)
     if oov == "token":
-        np.testing.assert_array_equal(vocabulary.lookup(tf.constant(queries, tf.string)), np.maximum(expected, 0))
-        np.testing.assert_array_equal(vocabulary.ids(queries), np.maximum(expected, 0))
+        np.testing.assert_array_equal(vocabulary.lookup(tf.constant(queries, tf.string)), in_graph)
+        np.testing.assert_array_equal(vocabulary.layer(tf.constant(queries, tf.string)), in_graph)
+        np.testing.assert_array_equal(vocabulary.ids(queries), in_graph)
+    np.testing.assert_array_equal(vocabulary.layer(tf.constant(known, tf.string)), vocabulary.ids(known))
     assert vocabulary.to_symbols(vocabulary.ids(known)).tolist() == known
 
 

@@ -20,7 +20,6 @@ from keras_workshop.movielens import (
     age_band,
     average_models,
     field_vocabulary,
-    fit_ratings,
     hybrid_rating_model,
     kfold_splits,
     load_movielens,
@@ -32,9 +31,11 @@ from keras_workshop.movielens import (
     slide_rating_model,
 )
 from tests.embeddings.test_embedding import BAD_IDS, assert_bad_id_rejected_on_every_path
+from keras_workshop.runtime import batches_per_epoch
 from keras_workshop.serving import export_for_serving
 from tests.conftest import REPO
 from tests.movielens.test_data import write_grouplens
+from tests.trainings import train_ratings
 
 
 def test_the_slide_model_is_the_slides_sequential():
@@ -78,8 +79,8 @@ def test_the_slide_model_clearly_beats_the_global_mean_on_a_small_split():
     fit, validation, test = order[:40_000], order[40_000:42_000], order[42_000:52_000]
     keras.utils.set_random_seed(0)
     model = slide_rating_model(len(vocabulary), rows.shape[1], mean_rating=float(data.ratings[fit].mean()))
-    fit_ratings(model, rows[fit], data.ratings[fit], (rows[validation], data.ratings[validation]),
-                epochs=6, batch_size=512, patience=2)
+    train_ratings(model, rows[fit], data.ratings[fit], (rows[validation], data.ratings[validation]),
+                  epochs=6, batch_size=512, patience=2)
     model_rmse, _ = rmse_mae(predict_ratings(model, rows[test]), data.ratings[test])
     mean_rmse, _ = rmse_mae(np.full(len(test), data.ratings[fit].mean()), data.ratings[test])
     assert model_rmse < 0.9 * mean_rmse, (model_rmse, mean_rmse)
@@ -273,14 +274,14 @@ def test_rmse_mae_refuses_non_finite_empty_or_unequal_input(ratings, bad, where)
     assert rmse_mae([3.0] * len(ratings), ratings) == (float(np.sqrt(np.mean(errors**2))), float(np.mean(np.abs(errors))))
 
 
-def test_fit_and_predict_ratings_on_empty_or_no_epochs():
+def test_no_ratings_to_train_on_is_an_error_and_none_to_predict_gives_none():
     model = slide_rating_model(10, 2, dim=2, hidden=4)
-    rows, validation = np.zeros((4, 2), "int32"), (np.zeros((2, 2), "int32"), np.ones(2))
-    with pytest.raises(ValueError, match="`epochs` must be a positive integer, got 0"):
-        fit_ratings(model, rows, np.ones(4), validation, epochs=0)
-    with pytest.raises(ValueError, match="got 0 training and 2 validation ratings"):
-        fit_ratings(model, rows[:0], np.ones(0), validation, epochs=1)
-    assert predict_ratings(model, rows[:0]).shape == (0,)  # no rows, no ratings (Keras' predict would fail)
+    rows = np.zeros((0, 2), "int32")
+    with pytest.raises(ValueError, match="got no rows to shuffle epoch after epoch"):
+        ratings_dataset(rows, np.ones(0), batch_size=4, shuffle_seed=0)  # an endless stream of nothing otherwise
+    with pytest.raises(ValueError, match="`rows` must be a positive integer, got 0"):
+        batches_per_epoch(0, 4)
+    assert predict_ratings(model, rows).shape == (0,)  # no rows, no ratings (Keras' predict would fail)
 
 
 @given(st.one_of(st.integers(max_value=-1), st.floats(), st.booleans(), st.none(), st.text(max_size=2)))

@@ -3,12 +3,10 @@
 import json
 import os
 
-import hypothesis.strategies as st
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import given, settings
 
 from keras_workshop import runtime
 from keras_workshop.dropout import (
@@ -20,8 +18,8 @@ from keras_workshop.dropout import (
     side_by_side_model,
 )
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary
-from keras_workshop.movielens import fit_ratings, slide_rating_model
-from keras_workshop.word2vec import fit_skipgram
+from keras_workshop.movielens import slide_rating_model
+from tests.trainings import train_ratings, train_skipgram
 
 
 class Interrupted(Exception):
@@ -68,8 +66,8 @@ def ratings_run(folder, patience):
     signal = 1 + rows[:, 0] % 5 if patience is None else 3  # noise alone: early stopping ends it soon
     ratings = np.clip(signal + rng.normal(0, 1.0, 2000), 1, 5).astype("float32")
     model = slide_rating_model(50, 4, dim=4, hidden=16, dropout_rate=0.5, mean_rating=3.0)
-    history = fit_ratings(model, rows[:1800], ratings[:1800], (rows[1800:], ratings[1800:]), epochs=14,
-                          batch_size=64, patience=patience, seed=3, backup_dir=os.path.join(folder, "ratings"))
+    history = train_ratings(model, rows[:1800], ratings[:1800], (rows[1800:], ratings[1800:]), epochs=14,
+                            batch_size=64, patience=patience, seed=3, backup_dir=os.path.join(folder, "ratings"))
     return model.get_weights(), history.history
 
 
@@ -109,7 +107,7 @@ def test_side_by_side_resumes_bit_for_bit(tmp_path, monkeypatch):
         model = side_by_side_model(members)
         model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(members))
         history = model.fit(train, steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), epochs=5,
-                            validation_data=as_dataset(split.x_test, split.y_test, 512), shuffle=False, verbose=0,
+                            initial_epoch=backup.initial_epoch, validation_data=as_dataset(split.x_test, split.y_test, 512), shuffle=False, verbose=0,
                             callbacks=[backup])
         return history.history, model.get_weights()
 
@@ -132,9 +130,9 @@ def test_skipgram_and_neighbour_logs_resume_bit_for_bit(tmp_path, monkeypatch):
                                       log_path=os.path.join(folder, "neighbours.jsonl"),
                                       tensorboard_dir=os.path.join(folder, "tensorboard"),
                                       evaluate=lambda weights: {"norm": float(np.linalg.norm(weights))})
-        model = fit_skipgram(documents, vocabulary, epochs=6, dim=8, batch_size=256, group_size=16, sample=0,
-                             batches_per_step=2, callbacks=[neighbours],
-                             backup_dir=os.path.join(folder, "backup", "skipgram"))
+        model = train_skipgram(documents, vocabulary, epochs=6, dim=8, batch_size=256, group_size=16, sample=0,
+                               batches_per_step=2, callbacks=[neighbours],
+                               backup_dir=os.path.join(folder, "backup", "skipgram"))
         return model.get_weights()
 
     weights = run(str(tmp_path / "whole"))
@@ -152,16 +150,17 @@ def test_skipgram_and_neighbour_logs_resume_bit_for_bit(tmp_path, monkeypatch):
 
 
 def scalars(logdir):
-    """tag -> [(step, value)] of every scalar summary in the event files of `logdir`, in step order."""
-    found = {}
-    for name in os.listdir(logdir):
-        if name.startswith("events.out.tfevents"):
-            for record in tf.data.TFRecordDataset(os.path.join(logdir, name)):
-                event = tf.compat.v1.Event.FromString(record.numpy())
-                for value in event.summary.value:
-                    if value.metadata.plugin_data.plugin_name == "scalars":
-                        found.setdefault(value.tag, []).append((event.step, float(tf.make_ndarray(value.tensor))))
-    return {tag: sorted(values) for tag, values in found.items()}
+    """tag -> [(step, value)] of every scalar summary in `logdir` as TensorBoard shows it, in step order.
+
+    Read by the loader TensorBoard's server uses: what a resumed run's `SessionLog.START` marks orphaned is not shown.
+    """
+    from tensorboard.backend.event_processing import plugin_event_accumulator as event_accumulator
+
+    accumulator = event_accumulator.EventAccumulator(str(logdir), size_guidance={event_accumulator.TENSORS: 0})
+    accumulator.Reload()
+    return {tag: sorted((event.step, float(tf.make_ndarray(event.tensor_proto))) for event in accumulator.Tensors(tag))
+            for tag in accumulator.Tags()["tensors"]
+            if accumulator.SummaryMetadata(tag).plugin_data.plugin_name == "scalars"}
 
 
 def test_other_settings_are_refused_by_name(tmp_path):
@@ -227,6 +226,11 @@ def test_fit_goes_through_the_orders_and_a_backup_says_where_its_data_starts(tmp
     backup = runtime.EpochBackup(folder)
     assert backup.initial_epoch == 2
     seen.clear()
-    model.fit(batches(backup.initial_epoch), epochs=4, steps_per_epoch=1, shuffle=False, verbose=0, callbacks=[backup])
+    model.fit(batches(backup.initial_epoch), epochs=4, initial_epoch=backup.initial_epoch, steps_per_epoch=1,
+              shuffle=False, verbose=0, callbacks=[backup])
     assert seen == orders_of(2, 2)  # epochs 2 and 3, as a run never interrupted would have had them
+    with pytest.raises(ValueError, match=r"starts at epoch 0, but the backup .* has 4 epochs done; expected "
+                                         r"fit\(initial_epoch=backup.initial_epoch\)"):
+        model.fit(batches(), epochs=5, steps_per_epoch=1, shuffle=False, verbose=0,
+                  callbacks=[runtime.EpochBackup(folder)])
     assert runtime.EpochBackup(str(tmp_path / "none")).initial_epoch == 0

@@ -29,19 +29,20 @@ def train(model_name: str, strategy, epochs: int = 2):
             model.fit(as_dataset(split.x_train[:1280], split.y_train[:1280], 64, shuffle_seed=0),
                       epochs=epochs, steps_per_epoch=1280 // 64, verbose=0, callbacks=[done])
         elif model_name == "slide":
-            from keras_workshop.movielens import fit_ratings, slide_rating_model
+            from keras_workshop.movielens import slide_rating_model
+            from tests.trainings import train_ratings
 
             rows = rng.integers(0, 50, size=(512, 3)).astype("int32")
             ratings = rng.integers(1, 6, size=512).astype("float32")
             model = slide_rating_model(50, 3, dim=4, hidden=8, dropout_rate=0.0)
-            fit_ratings(model, rows, ratings, (rows[:64], ratings[:64]), epochs=2, batch_size=64, patience=None)
+            train_ratings(model, rows, ratings, (rows[:64], ratings[:64]), epochs=2, batch_size=64)
         else:
             from keras_workshop.embeddings import Vocabulary
-            from keras_workshop.word2vec import fit_skipgram
+            from tests.trainings import train_skipgram
 
             words = [f"w{i}" for i in rng.zipf(1.5, size=3000) % 40]
-            model = fit_skipgram([words], Vocabulary.from_tokens(words), epochs=2, dim=8, batch_size=64,
-                                 group_size=8, sample=0, batches_per_step=1, seed=0)
+            model = train_skipgram([words], Vocabulary.from_tokens(words), epochs=2, dim=8, batch_size=64,
+                                   group_size=8, sample=0, batches_per_step=1, seed=0)
     return [np.asarray(weight) for weight in model.get_weights()]
 
 

@@ -273,16 +273,9 @@ def test_model_saves_and_loads_without_custom_objects(tmp_path):
     np.testing.assert_allclose(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0), rtol=1e-6)
 
 
-def test_fit_skipgram_names_an_argument_it_does_not_know():
-    from keras_workshop.word2vec import fit_skipgram
-
-    documents = [["a", "b", "c"] * 20]
-    with pytest.raises(ValueError, match=r"unknown argument\(s\) \['windw'\].*'window'"):
-        fit_skipgram(documents, Vocabulary.from_tokens(documents[0]), epochs=1, windw=3)
-
-
 def test_split_batch_is_a_cpu_training_choice_not_part_of_the_model():
-    from keras_workshop.word2vec import SkipGram, fit_skipgram
+    from keras_workshop.word2vec import SkipGram
+    from tests.trainings import train_skipgram
 
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in rng.zipf(1.5, size=3000) % 40]
@@ -290,9 +283,11 @@ def test_split_batch_is_a_cpu_training_choice_not_part_of_the_model():
     trained = {}
     for split in (False, True):
         set_deterministic(0)
-        model = fit_skipgram([words], vocabulary, epochs=2, dim=8, batch_size=64, group_size=8, sample=0,
-                             split_batch=split, seed=0)
-        assert model.split_batch is False  # the returned (and exported) model computes the whole batch at once
+        model = train_skipgram([words], vocabulary, epochs=2, dim=8, batch_size=64, group_size=8, sample=0,
+                               split_batch=split, seed=0)
+        assert model.split_batch is split
+        inputs = next(iter(skipgram_dataset([words], vocabulary, batch_size=64, group_size=8)[0]))[0]
+        np.testing.assert_allclose(model(inputs, training=True), model(inputs, training=False), atol=1e-6)  # dropout-free
         trained[split] = model.get_layer("word_vectors").embeddings.numpy()
     np.testing.assert_allclose(trained[True], trained[False], atol=1e-5)  # the same updates, up to rounding
     assert SkipGram.split_batch is False and "split_batch" not in model.get_config()

@@ -15,7 +15,7 @@ def dropout_training(batch_size: int = 128):
     """The dropout curves' MLP (1024-10-10, p = 0.2) on noisy digits, SGD 0.1; whole batches only."""
     split = noisy_digits(noisy_labels=200, seed=42)
     size = len(split.x_train) // batch_size * batch_size
-    model = dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.2)
+    model = dropout_mlp(64, (1024, 10, 10), 10, rate=0.2)
     model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
     return model, as_dataset(split.x_train[:size], split.y_train[:size], batch_size, shuffle_seed=42), size // batch_size
 
@@ -26,7 +26,7 @@ def ratings_training(batch_size: int = 256, validate_ids: bool = True, jit_compi
     vocabulary = field_vocabulary(data)
     rows = rating_rows(data, vocabulary, data.rating_users, data.rating_items)
     size = len(rows) // batch_size * batch_size
-    model = slide_rating_model(len(vocabulary), rows.shape[1], dropout_rate=0.4,
+    model = slide_rating_model(len(vocabulary), rows.shape[1], rate=0.4,
                                mean_rating=float(data.ratings.mean()), validate_ids=validate_ids)
     model.compile(keras.optimizers.Adam(1e-3), "mse", jit_compile=jit_compile)
     dataset = ratings_dataset(rows[:size], data.ratings[:size], batch_size, shuffle_seed=42)

@@ -38,7 +38,7 @@ RATES = (0.0, 0.2, 0.8)
 def plain_port(split, epochs):
     curves = {}
     for rate in RATES:
-        model = dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate)
+        model = dropout_mlp(64, (1024, 10, 10), 10, rate=rate)
         model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
         history = model.fit(
             split.x_train, split.y_train, batch_size=128, epochs=epochs, validation_split=0.5, verbose=0
@@ -55,7 +55,7 @@ def batches(split, seed):
 
 def recipe(split, epochs, seed):
     train, validation = batches(split, seed)
-    models = {rate: dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in RATES}
+    models = {rate: dropout_mlp(64, (1024, 10, 10), 10, rate=rate) for rate in RATES}
     model = side_by_side_model(models)
     model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
     history = model.fit(train, steps_per_epoch=batches_per_epoch(len(split.x_train) // 2, 128),

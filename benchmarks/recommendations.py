@@ -58,7 +58,7 @@ def main():
 
     from keras_workshop.movielens import (
         TOPK_METRICS, RecommendTables, denoising_recommender, ease_model, ease_scores, ease_weights, item_knn_scores,
-        load_movielens, most_popular_scores, recommend_endpoints, top_k, topk_metrics, topk_split, tower_fields,
+        load_movielens, most_popular_scores, recommend_signatures, top_k, topk_metrics, topk_split, tower_fields,
         two_tower_model,
     )
     from keras_workshop.runtime import array_batches, batches_per_epoch, set_deterministic
@@ -121,9 +121,9 @@ def main():
     tables = RecommendTables(data, seen, vocabulary)
     ease = ease_model(seen)
     profile = {key: value for key, value in PROFILE.items() if key != "k"}
-    endpoints = recommend_endpoints(ease, kept_towers[-1], tables, ["1"], profile)
+    signatures = recommend_signatures(ease, kept_towers[-1], tables, ["1"], profile)
     with tempfile.TemporaryDirectory() as base:
-        path = export_for_serving(ease, "movie_recommendations", base, endpoints=endpoints,
+        path = export_for_serving(ease, "movie_recommendations", base, signatures=signatures,
                                   resources=[tables, kept_towers[-1]])
         child = subprocess.run([sys.executable, __file__, "--served", path], capture_output=True, text=True,
                                check=True)

@@ -41,7 +41,7 @@ def child(strategy_name: str, epochs: int, batch_size: int) -> None:
     vocabulary = field_vocabulary(data)
     rows = rating_rows(data, vocabulary, data.rating_users, data.rating_items)
     with strategy.scope():
-        model = slide_rating_model(len(vocabulary), rows.shape[1], dropout_rate=0.4, mean_rating=float(data.ratings.mean()))
+        model = slide_rating_model(len(vocabulary), rows.shape[1], rate=0.4, mean_rating=float(data.ratings.mean()))
         model.compile(keras.optimizers.Adam(1e-3), "mse")
     dataset = ratings_dataset(rows, data.ratings, batch_size, shuffle_seed=0)
     steps = runtime.batches_per_epoch(len(rows), batch_size)

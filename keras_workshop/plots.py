@@ -158,7 +158,7 @@ def _save(figure: Figure, path_stem: str) -> list[str]:
 
 
 def plot_embedding_map(
-    weights,
+    embeddings,
     symbols,
     path_stem: str,
     method: str = "tsne",
@@ -171,7 +171,7 @@ def plot_embedding_map(
     """The slides' "Example word vectors" figure: the first `top` symbols placed in 2-D.
 
     Args:
-        weights: the `(V, d)` embedding matrix; row i is `symbols[i]`.
+        embeddings: the `(V, d)` embedding matrix; row i is `symbols[i]`.
         symbols: the symbols, most frequent first.
         path_stem: output path without extension; PNG and SVG are written.
         method: `"tsne"` (scikit-learn's t-SNE on cosine distance) or `"pca"`.
@@ -186,8 +186,8 @@ def plot_embedding_map(
     Example:
 
     >>> import tempfile
-    >>> weights = np.random.default_rng(0).standard_normal((40, 8))
-    >>> paths = plot_embedding_map(weights, [f"w{i}" for i in range(40)], tempfile.mkdtemp() + "/map",
+    >>> embeddings = np.random.default_rng(0).standard_normal((40, 8))
+    >>> paths = plot_embedding_map(embeddings, [f"w{i}" for i in range(40)], tempfile.mkdtemp() + "/map",
     ...                            method="pca", categories=["a", "b"] * 20)
     >>> [path.rsplit(".", 1)[1] for path in paths]
     ['png', 'svg']
@@ -204,7 +204,7 @@ def plot_embedding_map(
             f"plot_embedding_map: got {len(categories)} categories for {len(symbols)} symbols; expected one each."
         )
     count = min(top, len(symbols))
-    vectors = unit_rows(np.asarray(weights)[:count])
+    vectors = unit_rows(np.asarray(embeddings)[:count])
     if method == "tsne":
         perplexity = min(30, max(2, count // 4))
         points = TSNE(2, perplexity=perplexity, init="pca", metric="cosine", random_state=seed).fit_transform(vectors)

@@ -48,19 +48,19 @@ so nothing changes at test time.
 
 print("## Dropout at training and test time")
 activations = np.ones((1000, 1000), dtype="float32")
-for dropout_rate in [0.2, 0.5, 0.8]:
-    layer = keras.layers.Dropout(dropout_rate, seed=args.seed)
+for rate in [0.2, 0.5, 0.8]:
+    layer = keras.layers.Dropout(rate, seed=args.seed)
     dropped = np.asarray(layer(activations, training=True))
     zero_fraction = float(np.mean(dropped == 0))
-    standard_error = math.sqrt(dropout_rate * (1 - dropout_rate) / dropped.size)
+    standard_error = math.sqrt(rate * (1 - rate) / dropped.size)
     kept_values = np.unique(dropped[dropped != 0])
     identity = bool(np.array_equal(np.asarray(layer(activations, training=False)), activations))
     print(
-        f"p = {dropout_rate}: zeroed {zero_fraction:.4f} (expected {dropout_rate}, standard error "
-        f"{standard_error:.4f}); kept values {kept_values} (1/(1-p) = {1 / (1 - dropout_rate):.4f}); "
+        f"p = {rate}: zeroed {zero_fraction:.4f} (expected {rate}, standard error "
+        f"{standard_error:.4f}); kept values {kept_values} (1/(1-p) = {1 / (1 - rate):.4f}); "
         f"identity at test time: {identity}"
     )
-    results[f"p={dropout_rate}"] = dict(zeroed=zero_fraction, kept=kept_values.tolist(), identity=identity)
+    results[f"p={rate}"] = dict(zeroed=zero_fraction, kept=kept_values.tolist(), identity=identity)
 
 """
 ## The slides' formulation: no scaling while training, weights times (1 - p) at test
@@ -119,7 +119,7 @@ print("\n## Monte-Carlo dropout: average of sampled masks vs the test-time netwo
 first_epoch = runtime.first_epoch("dropout_mlp")
 train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():
-    mlp = dropout_mlp(64, (256, 256), 10, dropout_rate=0.5)
+    mlp = dropout_mlp(64, (256, 256), 10, rate=0.5)
     mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
 mlp.fit(train, epochs=5, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(len(split.x_train), 128),
         shuffle=False, verbose=2, callbacks=runtime.backups("dropout_mlp"))

@@ -64,9 +64,9 @@ print(f"train {split_at} digits, validation {len(split.x_train) - split_at}, 200
 used three hidden layers of 1024, 10 and 10 units.
 """
 
-dropout_rates = [0.0, 0.2, 0.8]
+rates = [0.0, 0.2, 0.8]
 with runtime.strategy.scope():
-    models = {f"p={rate}": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in dropout_rates}
+    models = {f"p={rate}": dropout_mlp(64, (1024, 10, 10), 10, rate=rate) for rate in rates}
 models["p=0.0"].summary()
 
 """
@@ -114,7 +114,7 @@ curves = train_side_by_side(models, "dropout_rates")
 with open(os.path.join(runtime.out, "curves.json"), "w") as file:
     json.dump(
         {f"{rate}": {"train": curves[f"p={rate}"]["loss"], "validation": curves[f"p={rate}"]["val_loss"]}
-         for rate in dropout_rates},
+         for rate in rates},
         file,
     )
 for label, curve in curves.items():
@@ -146,11 +146,11 @@ Width, depth, an L2 penalty and dropout, each applied to the same overfitting ne
 
 with runtime.strategy.scope():
     variants = {
-        "no regulariser": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.0),
-        "narrower (64 wide)": dropout_mlp(64, (64, 10, 10), 10, dropout_rate=0.0),
-        "shallower (1 layer)": dropout_mlp(64, (1024,), 10, dropout_rate=0.0),
-        "L2 penalty 1e-3": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.0, l2=1e-3),
-        "dropout p=0.2": dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.2),
+        "no regulariser": dropout_mlp(64, (1024, 10, 10), 10, rate=0.0),
+        "narrower (64 wide)": dropout_mlp(64, (64, 10, 10), 10, rate=0.0),
+        "shallower (1 layer)": dropout_mlp(64, (1024,), 10, rate=0.0),
+        "L2 penalty 1e-3": dropout_mlp(64, (1024, 10, 10), 10, rate=0.0, l2=1e-3),
+        "dropout p=0.2": dropout_mlp(64, (1024, 10, 10), 10, rate=0.2),
     }
 variant_curves = train_side_by_side(variants, "regularisers")
 final = {
@@ -170,7 +170,7 @@ Each dropout model goes to `saved_models/` in TF Serving's layout; dropout is in
 in the served graph.
 """
 
-for rate in dropout_rates:
+for rate in rates:
     written.append(
         export_for_serving(
             models[f"p={rate}"], f"dropout_mlp_p{rate}", base_dir=runtime.saved_models, output_name="probabilities"

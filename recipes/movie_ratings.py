@@ -46,7 +46,7 @@ from keras_workshop.movielens import (  # noqa: E402
     kfold_splits,
     load_movielens,
     predict_ratings,
-    rating_endpoints,
+    rating_signatures,
     rating_rows,
     rmse_mae,
     slide_rating_model,
@@ -56,7 +56,7 @@ from keras_workshop.runtime import (  # noqa: E402
     batches_per_epoch,
     non_negative_int,
     positive_int,
-    rate,
+    fraction,
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
@@ -70,11 +70,11 @@ parser.add_argument("--patience", type=positive_int, default=5, help="epochs wit
 parser.add_argument("--batch-size", type=positive_int, default=256)
 parser.add_argument("--dim", type=positive_int, default=24, help="embedding size d of the slide model")
 parser.add_argument("--hidden", type=positive_int, default=384, help="units of the slide model's Dense layer")
-parser.add_argument("--dropout-rate", type=rate, default=0.5, help="the slides' p, for the slide model")
+parser.add_argument("--dropout-rate", type=fraction, default=0.5, help="the slides' p, for the slide model")
 parser.add_argument("--ensemble", type=positive_int, default=4, help="hybrid models averaged in the best model")
 parser.add_argument("--best-dim", type=positive_int, default=16, help="d of the slide part of the best model's members")
 parser.add_argument("--best-hidden", type=positive_int, default=256, help="units of that slide part")
-parser.add_argument("--best-dropout-rate", type=rate, default=0.3, help="p in the best model's members")
+parser.add_argument("--best-dropout-rate", type=fraction, default=0.3, help="p in the best model's members")
 parser.add_argument("--best-batch-size", type=positive_int, default=512)
 parser.add_argument("--best-patience", type=positive_int, default=3)
 parser.add_argument("--rated", choices=["stars", "implicit", "none"], default="stars",
@@ -138,10 +138,10 @@ def train_model(model, fit_rows, fit_ratings_, validation, batch_size, patience,
     return model
 
 
-def slide_model(training_ratings, dropout_rate=args.dropout_rate, name="slide_ratings", dim=args.dim,
+def slide_model(training_ratings, rate=args.dropout_rate, name="slide_ratings", dim=args.dim,
                 hidden=args.hidden):
     return slide_rating_model(
-        len(vocabulary), rows.shape[1], dim=dim, hidden=hidden, dropout_rate=dropout_rate,
+        len(vocabulary), rows.shape[1], dim=dim, hidden=hidden, rate=rate,
         mean_rating=float(np.mean(training_ratings)), name=name,
     )
 
@@ -157,9 +157,9 @@ def best_model(fit_rows, fit_ratings_, validation, training):
     members = []
     for member in range(args.ensemble):
         with runtime.strategy.scope():
-            slide = slide_model(fit_ratings_, dropout_rate=args.best_dropout_rate, name=f"slide_{member}",
+            slide = slide_model(fit_ratings_, rate=args.best_dropout_rate, name=f"slide_{member}",
                                 dim=args.best_dim, hidden=args.best_hidden)
-            model = hybrid_rating_model(slide, rated, dropout_rate=args.best_dropout_rate, name=f"hybrid_{member}")
+            model = hybrid_rating_model(slide, rated, rate=args.best_dropout_rate, name=f"hybrid_{member}")
         members.append(train_model(model, fit_rows, fit_ratings_, validation, args.best_batch_size, args.best_patience,
                              args.seed + member, f"{training}_member{member}"))
     return average_models(members)
@@ -209,12 +209,12 @@ occupations like ids: their cosine neighbours among their own kind.
 shuffled = np.random.default_rng(args.seed).permutation(len(ratings))
 fit, validation = np.sort(shuffled[len(ratings) // 20 :]), np.sort(shuffled[: len(ratings) // 20])
 final_model = best_model(rows[fit], ratings[fit], (rows[validation], ratings[validation]), "final")
-table = final_model.get_layer("hybrid_0").get_layer("slide_0").get_layer("fields_table").embeddings.numpy()
+embeddings = final_model.get_layer("hybrid_0").get_layer("slide_0").get_layer("fields_embedding").embeddings.numpy()
 descriptors = {}
 for kind in ("genre", "occupation"):
     symbols = [s for s in vocabulary.symbols if s.startswith(f"{kind}:") and s != "genre:[none]"]
     ids = vocabulary.ids(symbols)
-    neighbour_ids, scores = nearest_neighbours(table[ids], np.arange(len(ids)), k=3)
+    neighbour_ids, scores = nearest_neighbours(embeddings[ids], np.arange(len(ids)), k=3)
     for symbol, found, score in zip(symbols, neighbour_ids, scores):
         descriptors[symbol] = [[symbols[i], round(float(s), 3)] for i, s in zip(found, score)]
         print(f"  {symbol:>24}: " + ", ".join(f"{symbols[i]} {s:.2f}" for i, s in zip(found, score)))
@@ -230,9 +230,9 @@ with open(os.path.join(runtime.out, "descriptors.json"), "w") as file:
 """
 
 tables = RatingTables(data, vocabulary, data.rating_users, data.rating_items, ratings)
-endpoints = rating_endpoints(final_model, tables, ["196", "1", "no_such_user"], ["242", "no_such_item", "50"])
+signatures = rating_signatures(final_model, tables, ["196", "1", "no_such_user"], ["242", "no_such_item", "50"])
 path = export_for_serving(final_model, "movie_ratings", base_dir=runtime.saved_models, vocabulary=vocabulary,
-                          endpoints=endpoints, resources=[tables])
+                          signatures=signatures, resources=[tables])
 summary = {
     "cross-validation means": {name: dict(zip(("rmse", "mae", "seconds"), np.mean(v, axis=0).tolist()))
                                for name, v in report.items() if v},

@@ -51,7 +51,7 @@ from keras_workshop.movielens import (  # noqa: E402
     predict_ratings,
     rating_rows,
     ratings_dataset,
-    recommend_endpoints,
+    recommend_signatures,
     slide_rating_model,
     topk_metrics,
     topk_split,
@@ -66,19 +66,13 @@ from keras_workshop.runtime import (  # noqa: E402
     non_negative_int,
     positive_float,
     positive_int,
-    rate,
+    fraction,
+    fractions,
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
 
 PROBES = "item:50|item:1|item:127"  # Star Wars (1977), Toy Story (1995), The Godfather (1972)
-
-
-def rates(text):
-    values = [rate(value) for value in text.split(",")]
-    if len(values) < 2:
-        raise argparse.ArgumentTypeError(f"expected two or more dropout rates separated by commas, got {text!r}")
-    return values
 
 
 parser = argparse.ArgumentParser(description="Top-k movie recommendations from the slides' parts, measured.")
@@ -87,20 +81,20 @@ parser.add_argument("--split-seeds", type=non_negative_int, nargs="+", default=[
                     help="seeds of the 8:1:1 splits reported (default 0 1 2)")
 parser.add_argument("--ease-l2", type=positive_float, nargs="+", default=[200.0, 400.0, 800.0],
                     help="EASE's λ values tried on validation")
-parser.add_argument("--sweep", type=rates, default=[0.0, 0.25, 0.5, 0.75, 0.9],
+parser.add_argument("--sweep", type=fractions, default=[0.0, 0.25, 0.5, 0.75, 0.9],
                     help="dropout rates of the denoising recommender tried on validation")
 parser.add_argument("--epochs", type=positive_int, default=60, help="epochs of the denoising recommender")
 parser.add_argument("--tower-epochs", type=positive_int, default=15, help="epochs of the two-tower model")
 parser.add_argument("--dim", type=positive_int, default=64, help="the two towers' vector size")
 parser.add_argument("--negatives", choices=["all", "in-batch"], default="all",
                     help="the two towers' softmax: over every movie, or over the batch's movies (large catalogues)")
-parser.add_argument("--tower-dropout-rate", type=rate, default=0.2, help="dropout in each tower")
-parser.add_argument("--new-user-rate", type=rate, default=0.1, help="how often training drops a user's id")
+parser.add_argument("--tower-dropout-rate", type=fraction, default=0.2, help="dropout in each tower")
+parser.add_argument("--new-user-rate", type=fraction, default=0.1, help="how often training drops a user's id")
 parser.add_argument("--profile-dim", type=positive_int, default=16,
                     help="vector size of the towers that answer new users (cold start, recommend_for_profile)")
-parser.add_argument("--profile-dropout-rate", type=rate, default=0.5, help="dropout in those towers")
-parser.add_argument("--profile-new-user-rate", type=rate, default=0.5, help="how often their training drops the id")
-parser.add_argument("--cold-users", type=rate, default=0.2, help="share of users held out for the cold start")
+parser.add_argument("--profile-dropout-rate", type=fraction, default=0.5, help="dropout in those towers")
+parser.add_argument("--profile-new-user-rate", type=fraction, default=0.5, help="how often their training drops the id")
+parser.add_argument("--cold-users", type=fraction, default=0.2, help="share of users held out for the cold start")
 parser.add_argument("--rating-epochs", type=non_negative_int, default=10,
                     help="most epochs of the rating model ranked by predicted stars (0: leave it out)")
 parser.add_argument("--batch-size", type=positive_int, default=64, help="users per batch (denoising)")
@@ -143,10 +137,10 @@ user chose and the model must still rank them (Mult-DAE). The multinomial likeli
 """
 
 
-def train_denoising(bags, dropout_rate, name):
+def train_denoising(bags, rate, name):
     keras.utils.set_random_seed(args.seed)
     with runtime.strategy.scope():
-        model = denoising_recommender(items, rate=dropout_rate, name=name)
+        model = denoising_recommender(items, rate=rate, name=name)
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=keras.losses.CategoricalCrossentropy(from_logits=True))
     first_epoch = runtime.first_epoch(name)
@@ -163,10 +157,10 @@ def validation_ndcg(scores, split):
 
 train_bags = first.train.toarray().astype(np.float32)
 sweep = []
-for dropout_rate in args.sweep:
-    model = train_denoising(train_bags, dropout_rate, f"denoising_sweep_{dropout_rate}")
+for rate in args.sweep:
+    model = train_denoising(train_bags, rate, f"denoising_sweep_{rate}")
     sweep.append(validation_ndcg(model.predict(train_bags, verbose=0), first))
-    print(f"dropout rate {dropout_rate}: validation NDCG@10 {sweep[-1]:.4f}", flush=True)
+    print(f"dropout rate {rate}: validation NDCG@10 {sweep[-1]:.4f}", flush=True)
 best_rate = args.sweep[int(np.argmax(sweep))]
 
 """
@@ -204,10 +198,10 @@ def train_two_tower(matrix, name, for_new_users=False):
     """Two towers fit to `matrix`; `for_new_users`: the smaller, more regularised ones that answer from descriptors."""
     keras.utils.set_random_seed(args.seed)
     users, chosen = matrix.nonzero()
-    dim, dropout_rate, new_user_rate = ((args.profile_dim, args.profile_dropout_rate, args.profile_new_user_rate)
+    dim, rate, new_user_rate = ((args.profile_dim, args.profile_dropout_rate, args.profile_new_user_rate)
                                         if for_new_users else (args.dim, args.tower_dropout_rate, args.new_user_rate))
     with runtime.strategy.scope():
-        model = two_tower_model(len(vocabulary), user_fields.shape[1], item_fields, dim=dim, rate=dropout_rate,
+        model = two_tower_model(len(vocabulary), user_fields.shape[1], item_fields, dim=dim, rate=rate,
                                 new_user_rate=new_user_rate, seed=args.seed, name=name)
         if args.negatives == "all":
             trained, loss, inputs = model, keras.losses.SparseCategoricalCrossentropy(from_logits=True), user_fields[users]
@@ -220,8 +214,8 @@ def train_two_tower(matrix, name, for_new_users=False):
                             shuffle_seed=args.seed, first_epoch=first_epoch)
     callbacks = []
     if for_new_users:
-        table = model.get_layer("candidate_scores").item_tower.get_layer("item_tower_table")
-        callbacks.append(CosineNeighbours(table, vocabulary, probes, k=5,
+        item_embedding = model.get_layer("candidate_scores").item_tower.get_layer("item_tower_embedding")
+        callbacks.append(CosineNeighbours(item_embedding, vocabulary, probes, k=5,
                                           every=max(1, args.tower_epochs // 4),
                                           log_path=os.path.join(runtime.out, "neighbours.jsonl")))
     callbacks += runtime.backups(name, callbacks)
@@ -360,11 +354,11 @@ tables = RecommendTables(data, everything, vocabulary)
 most_chosen = data.titles[np.argsort(-np.asarray(everything.sum(axis=0)).ravel(), kind="stable")[:2]].tolist()
 sample_profile = {"gender": data.genders[:2].tolist(), "age": [30, 19], "occupation": data.occupations[:2].tolist(),
                   "liked_titles": [["", ""], most_chosen]}
-endpoints = recommend_endpoints(served_ease, served_towers, tables, data.user_ids[:2].tolist() + ["no such user"],
+signatures = recommend_signatures(served_ease, served_towers, tables, data.user_ids[:2].tolist() + ["no such user"],
                                 sample_profile)
 path = export_for_serving(served_ease, "movie_recommendations", base_dir=runtime.saved_models,
-                          endpoints=endpoints, resources=[tables, served_towers])
-known, new = (endpoints[name][2][1]["titles"] for name in ("recommend", "recommend_for_profile"))
+                          signatures=signatures, resources=[tables, served_towers])
+known, new = (signatures[name][2][1]["titles"] for name in ("recommend", "recommend_for_profile"))
 print(f"recommend for user {data.user_ids[0]}:", [title.decode() for title in known[0]])
 print(f"recommend_for_profile ({sample_profile['gender'][0]}, 30, {sample_profile['occupation'][0]}, no titles):",
       [title.decode() for title in new[0]])

@@ -42,22 +42,14 @@ from keras_workshop.runtime import (  # noqa: E402
     add_runtime_arguments,
     batches_per_epoch,
     positive_int,
-    rate,
+    fractions,
     start_runtime,
 )
 
 
-def dropout_rates(text):
-    """Two or more dropout rates separated by commas, each in [0, 1)."""
-    rates = [rate(part) for part in text.split(",")]
-    if len(rates) < 2:
-        raise argparse.ArgumentTypeError(f"expected two or more dropout rates separated by commas, got {text!r}")
-    return rates
-
-
 parser = argparse.ArgumentParser(description="The slides' rating Sequential at several dropout rates.")
 parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
-parser.add_argument("--sweep", type=dropout_rates, default=[0.0, 0.2, 0.5, 0.8], help="the dropout rates p")
+parser.add_argument("--sweep", type=fractions, default=[0.0, 0.2, 0.5, 0.8], help="the dropout rates p")
 parser.add_argument("--epochs", type=positive_int, default=40, help="epochs of each run (no early stopping)")
 parser.add_argument("--batch-size", type=positive_int, default=256)
 parser.add_argument("--dim", type=positive_int, default=24, help="embedding size d")
@@ -91,17 +83,17 @@ is trained (no early stopping), so the curves show what happens after the best e
 
 validation_data = ratings_dataset(rows[validation], ratings[validation], batch_size=4096)
 curves, final, sweep = {}, {}, {}
-for dropout_rate in args.sweep:
+for rate in args.sweep:
     with runtime.strategy.scope():
         model = slide_rating_model(len(vocabulary), rows.shape[1], dim=args.dim, hidden=args.hidden,
-                                   dropout_rate=dropout_rate, mean_rating=float(np.mean(ratings[fit])),
-                                   name=f"slide_p{dropout_rate}")
+                                   rate=rate, mean_rating=float(np.mean(ratings[fit])),
+                                   name=f"slide_p{rate}")
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate=1e-3),
             loss="mse",
             metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
         )
-    training = f"p{dropout_rate}"  # the training's name, and its backup folder's with --resume
+    training = f"p{rate}"  # the training's name, and its backup folder's with --resume
     first_epoch = runtime.first_epoch(training)
     train = ratings_dataset(rows[fit], ratings[fit], batch_size=args.batch_size, shuffle_seed=args.seed,
                             first_epoch=first_epoch)
@@ -115,12 +107,12 @@ for dropout_rate in args.sweep:
         verbose=2,
         callbacks=runtime.backups(training),  # with --resume: every epoch backed up
     )
-    label = f"p={dropout_rate}"
+    label = f"p={rate}"
     curves[label] = {"loss": history.history["loss"], "val_loss": history.history["val_loss"]}
     train_rmse = rmse_mae(predict_ratings(model, rows[fit]), ratings[fit])[0]
     final[label] = {"train": train_rmse, "validation": history.history["val_rmse"][-1]}
     best_epoch = int(np.argmin(history.history["val_loss"]))
-    sweep[str(dropout_rate)] = {"final": final[label], "best validation MSE": history.history["val_loss"][best_epoch],
+    sweep[str(rate)] = {"final": final[label], "best validation MSE": history.history["val_loss"][best_epoch],
                                 "best epoch": best_epoch + 1, "curves": curves[label]}
     print(f"{label}: validation MSE min {history.history['val_loss'][best_epoch]:.3f} at epoch {best_epoch + 1}, "
           f"final {history.history['val_loss'][-1]:.3f}; train RMSE (no dropout) {train_rmse:.3f}", flush=True)

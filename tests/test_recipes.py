@@ -225,7 +225,8 @@ def test_rating_dropout_sweep_draws_each_rate_on_a_small_data_folder(tmp_path_fa
 
 
 def test_rating_dropout_sweep_refuses_bad_rates(tmp_path):
-    for value, message in (("0,2", "expected a number in [0, 1), got '2'"), ("0.5", "two or more dropout rates")):
+    for value, message in (("0,2", "expected a number in [0, 1), got '2'"),
+                           ("0.5", "two or more numbers in [0, 1) separated by commas")):
         result = check_options("rating_dropout_sweep.py", "--sweep", value, "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
 
@@ -259,7 +260,7 @@ def test_movie_recommendations_measures_every_model_against_the_baselines_and_se
 
 
 def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
-    for option, value, message in (("--sweep", "0.5", "two or more dropout rates"),
+    for option, value, message in (("--sweep", "0.5", "two or more numbers in [0, 1) separated by commas"),
                                    ("--cold-users", "0", "--cold-users must be above 0"),
                                    ("--split-seeds", "-1", "expected a non-negative integer, got '-1'"),
                                    ("--ease-l2", "nan", "got 'nan'")):

@@ -1,6 +1,5 @@
 """Recipes killed (SIGKILL) mid-training and started again with the same command end as if never killed."""
 
-import glob
 import json
 import os
 import signal
@@ -14,7 +13,8 @@ import tensorflow as tf
 
 from tests.conftest import REPO
 from tests.runtime.test_resume import scalars
-from tests.test_recipes import check_options, run_recipe
+from tests.test_recipes import SHORT_RUNS, check_options, run_recipe, short_run
+from tests.test_recipes_determinism import assert_same_export, exports, results
 
 
 def kill_after(arguments, out, training, epoch, timeout=600):
@@ -50,52 +50,57 @@ def assert_same_variables(first, second):
         np.testing.assert_array_equal(first[name], second[name], err_msg=name)
 
 
-def test_movie_embeddings_killed_and_resumed(tmp_path):
-    common = ["movie_embeddings.py", "--epochs", "12", "--seed", "3"]
-    whole = run_recipe(*common, "--out", str(tmp_path / "whole"),
-                       "--saved-models", str(tmp_path / "whole_saved"))
-    assert whole.returncode == 0, whole.stderr[-3000:]
-    command = [*common, "--out", str(tmp_path / "cut"), "--saved-models", str(tmp_path / "cut_saved"), "--resume"]
-    done = kill_after(command, str(tmp_path / "cut"), "skipgram", epoch=4)
-    assert 4 <= done < 12
+def assert_same_outputs(whole, cut):
+    """The determinism test's comparison of two runs' `(out, saved_models)`: every output, every export."""
+    assert results(whole[0]) and results(whole[0]) == results(cut[0])
+    assert exports(whole[1]) and exports(whole[1]) == exports(cut[1])
+    for export in exports(whole[1]):
+        assert_same_export(whole[1] / export, cut[1] / export)
+
+
+def killed_and_resumed(tmp_path, recipe, training, epoch):
+    """Runs `recipe` with its short-run options and `--resume`, SIGKILLs it after `training`'s `epoch`, runs it again.
+
+    Returns `(resumed run, epochs done at the kill, (out, saved_models), command)`.
+    """
+    cut = (tmp_path / "cut", tmp_path / "cut_saved")
+    command = [recipe, *SHORT_RUNS[recipe], "--out", str(cut[0]), "--saved-models", str(cut[1]), "--resume"]
+    done = kill_after(command, str(cut[0]), training, epoch)
     resumed = run_recipe(*command)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert f"skipgram: {done} epochs done" in resumed.stdout  # it continued from the last finished epoch
+    assert f"{training}: {done} epoch{'s' * (done != 1)} done" in resumed.stdout  # it continued from there
+    return resumed, done, cut, command
+
+
+def test_movie_embeddings_killed_and_resumed(tmp_path, tmp_path_factory):
+    """Killed mid-training and run again, it ends as the uninterrupted short run ends.
+
+    The resumed run is also the recipe's second run with the same seed: it ends with the
+    same outputs and exports (the determinism test's comparison) as the first.
+    """
+    _, *whole = short_run(tmp_path_factory, "movie_embeddings.py")  # 3 epochs
+    _, done, cut, command = killed_and_resumed(tmp_path, "movie_embeddings.py", "skipgram", epoch=1)
+    assert 1 <= done < 3
     # Outputs: every epoch once, the same numbers.
-    cut_lines = (tmp_path / "cut" / "neighbours.jsonl").read_text()
-    assert cut_lines == (tmp_path / "whole" / "neighbours.jsonl").read_text()
+    cut_lines = (cut[0] / "neighbours.jsonl").read_text()
+    assert cut_lines == (whole[0] / "neighbours.jsonl").read_text()
     epochs = [json.loads(line)["epoch"] for line in cut_lines.splitlines()]
-    assert epochs == sorted(set(epochs)) and epochs[0] == 0 and epochs[-1] == 12  # none twice, none missing
-    logged = scalars(tmp_path / "cut" / "tensorboard")
-    assert logged == scalars(tmp_path / "whole" / "tensorboard") and logged
+    assert epochs == [0, 1, 2, 3]  # none twice, none missing
+    logged = scalars(cut[0] / "tensorboard")
+    assert logged == scalars(whole[0] / "tensorboard") and logged
     assert all([step for step, _ in values] == epochs for values in logged.values())
-    summaries = [json.loads((tmp_path / run / "summary.json").read_text()) for run in ("whole", "cut")]
-    for summary in summaries:
-        summary.pop("settings"), summary.pop("export", None)  # the folders differ
-    assert summaries[0] == summaries[1]
-    assert_same_variables(tmp_path / "whole_saved" / "movie_embeddings" / "1",
-                          tmp_path / "cut_saved" / "movie_embeddings" / "1")
+    assert_same_outputs(whole, cut)
     # Other options than the backups': refused before any work, naming what changed.
-    other = check_options(*[("13" if argument == "12" else argument) for argument in command])
-    assert other.returncode == 2 and "epochs: 12 then, 13 now" in other.stderr, other.stderr[-2000:]
+    other = check_options(*[("4" if argument == "3" else argument) for argument in command])
+    assert other.returncode == 2 and "epochs: 3 then, 4 now" in other.stderr, other.stderr[-2000:]
 
 
-def test_dropout_curves_killed_and_resumed(tmp_path):
-    common = ["dropout_curves.py", "--epochs", "25"]
-    whole = run_recipe(*common, "--out", str(tmp_path / "whole"),
-                       "--saved-models", str(tmp_path / "whole_saved"))
-    assert whole.returncode == 0, whole.stderr[-3000:]
-    command = [*common, "--out", str(tmp_path / "cut"), "--saved-models", str(tmp_path / "cut_saved"), "--resume"]
-    done = kill_after(command, str(tmp_path / "cut"), "regularisers", epoch=4)  # in its second training
-    resumed = run_recipe(*command)
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert "dropout_rates: 25 epochs done" in resumed.stdout and f"regularisers: {done} epochs done" in resumed.stdout
-    for name in ("curves.json", "regularisers.json"):
-        assert (tmp_path / "cut" / name).read_text() == (tmp_path / "whole" / name).read_text()
-    exports = sorted(glob.glob(str(tmp_path / "whole_saved" / "*" / "1")))
-    assert exports
-    for export in exports:
-        assert_same_variables(export, export.replace("whole_saved", "cut_saved"))
+def test_dropout_curves_killed_and_resumed(tmp_path, tmp_path_factory):
+    """As above, killed in the second of the recipe's two trainings (the first ends at once when resumed)."""
+    _, *whole = short_run(tmp_path_factory, "dropout_curves.py")  # 12 epochs
+    resumed, done, cut, _ = killed_and_resumed(tmp_path, "dropout_curves.py", "regularisers", epoch=4)
+    assert "dropout_rates: 12 epochs done" in resumed.stdout and 4 <= done < 12
+    assert_same_outputs(whole, cut)
 
 
 @pytest.mark.slow

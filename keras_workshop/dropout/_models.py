@@ -14,7 +14,7 @@ def dropout_mlp(
     input_size: int,
     hidden_sizes: Sequence[int] = (1024, 10, 10),
     output_size: int = 10,
-    dropout_rate: float = 0.5,
+    rate: float = 0.5,
     l2: float = 0.0,
     name: str | None = None,
 ):
@@ -27,7 +27,7 @@ def dropout_mlp(
         input_size: number of input features.
         hidden_sizes: width of each hidden layer.
         output_size: number of classes.
-        dropout_rate: the slides' `p`, the probability of dropping an activation.
+        rate: the slides' `p`, the probability of dropping an activation (Keras' `Dropout(rate)`).
         l2: L2 penalty on every kernel (the slides' other regulariser); 0 for none.
         name: the model's name.
 
@@ -36,7 +36,7 @@ def dropout_mlp(
 
     Example:
 
-    >>> model = dropout_mlp(64, hidden_sizes=(32, 32), output_size=10, dropout_rate=0.5)
+    >>> model = dropout_mlp(64, hidden_sizes=(32, 32), output_size=10, rate=0.5)
     >>> [layer.__class__.__name__ for layer in model.layers]
     ['Dense', 'Dropout', 'Dense', 'Dropout', 'Dense']
     """
@@ -49,7 +49,7 @@ def dropout_mlp(
     for position, hidden_size in enumerate(hidden_sizes):
         shape = (input_size,) if position == 0 else None
         model.add(slides.Dense(hidden_size, shape, activation="relu", **penalty))
-        model.add(slides.Dropout(p=dropout_rate))
+        model.add(slides.Dropout(p=rate))
     # float32 softmax under a mixed-precision policy (a no-op otherwise)
     model.add(slides.Dense(output_size, activation="softmax", dtype="float32", **penalty))
     return model

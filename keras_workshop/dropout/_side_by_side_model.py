@@ -21,7 +21,7 @@ def side_by_side_model(models: Mapping[str, keras.Model], name: str = "side_by_s
     Example:
 
     >>> from keras_workshop.dropout import dropout_mlp
-    >>> members = {f"p={rate}": dropout_mlp(64, (32,), 10, dropout_rate=rate) for rate in (0.0, 0.5)}
+    >>> members = {f"p={rate}": dropout_mlp(64, (32,), 10, rate=rate) for rate in (0.0, 0.5)}
     >>> side_by_side_model(members).output.shape
     (None, 2, 10)
     """

@@ -37,7 +37,7 @@ class CosineNeighbours(keras.callbacks.Callback):
             "overlap": {probe: fraction}, "scores": {...}}`.
         tensorboard_dir: a log dir for TensorBoard text summaries
             (`neighbours/<probe>`) and scalars (`scores/<name>`).
-        evaluate: a function of the weight matrix returning `{name: value}`
+        evaluate: a function of the embedding matrix returning `{name: value}`
             (for words: Spearman correlations with human similarity judgements).
             A NaN value means undefined (a correlation over fewer than 3 judged
             pairs): it is logged as `null` in JSON, `n/a` on the console, and

@@ -10,7 +10,7 @@ import numpy as np
 from keras_workshop.embeddings._symbol_sequences import check_not_a_string
 
 
-def write_projector(weights, symbols: Sequence, log_dir: str, name: str = "word_vectors") -> list[str]:
+def write_projector(embeddings, symbols: Sequence, log_dir: str, name: str = "word_vectors") -> list[str]:
     """Writes `vectors.tsv`, `metadata.tsv` and `projector_config.pbtxt` into `log_dir`.
 
     `tensorboard --logdir <log_dir>` then shows the vectors, labelled with
@@ -27,16 +27,16 @@ def write_projector(weights, symbols: Sequence, log_dir: str, name: str = "word_
     from tensorboard.plugins import projector
 
     check_not_a_string(symbols, "write_projector: symbols")
-    weights = np.asarray(weights)
-    if weights.ndim != 2 or len(weights) != len(symbols):
+    embeddings = np.asarray(embeddings)
+    if embeddings.ndim != 2 or len(embeddings) != len(symbols):
         raise ValueError(
-            f"write_projector: expected one row per symbol, got weights of shape {weights.shape} "
+            f"write_projector: expected one row per symbol, got embeddings of shape {embeddings.shape} "
             f"for {len(symbols)} symbols."
         )
     os.makedirs(log_dir, exist_ok=True)
     vectors_path = os.path.join(log_dir, "vectors.tsv")
     metadata_path = os.path.join(log_dir, "metadata.tsv")
-    np.savetxt(vectors_path, weights, delimiter="\t", fmt="%.6g")
+    np.savetxt(vectors_path, embeddings, delimiter="\t", fmt="%.6g")
     with open(metadata_path, "w", encoding="utf-8") as file:
         file.writelines(f"{str(symbol).replace(chr(9), ' ')}\n" for symbol in symbols)
     config = projector.ProjectorConfig()

@@ -11,7 +11,7 @@ embeds a whole rating row. Top-k recommendation, measured as RecBole measures it
 (each user's interactions 8:1:1), `topk_metrics` (Recall, NDCG, MRR, Hit, Precision at k over
 every unseen movie), and the baselines `most_popular_scores`, `item_knn_scores`, `ease_scores`;
 models of the slides' parts (`denoising_recommender`, `ease_model`, `two_tower_model`) and the
-served `recommend` and `recommend_for_profile` (`recommend_endpoints`).
+served `recommend` and `recommend_for_profile` (`recommend_signatures`).
 """
 
 import lazy_loader
@@ -25,7 +25,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "tower_fields",
         ],
         "_liked": ["genre_baselines", "genre_matrix", "genre_share", "liked_sequences"],
-        "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_endpoints"],
+        "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_signatures"],
         "_rating_training": ["kfold_splits", "predict_ratings", "ratings_dataset", "rmse_mae"],
         "_topk_baselines": [
             "ease_scores", "ease_weights", "group_popular_scores", "item_knn_scores", "most_popular_scores",
@@ -34,7 +34,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "CandidateScores", "SymbolDropout", "denoising_recommender", "ease_model", "field_tower", "two_tower_model",
         ],
         "_topk_in_batch": ["InBatchScores", "InBatchSoftmax", "in_batch_model", "remove_accidental_hits"],
-        "_recommend_signatures": ["RecommendTables", "recommend_endpoints"],
+        "_recommend_signatures": ["RecommendTables", "recommend_signatures"],
         "_topk_metrics": ["TOPK_METRICS", "top_k", "topk_metrics"],
         "_topk_protocol": ["TopKSplit", "topk_split"],
         "_rating_models": [

@@ -14,7 +14,7 @@ from keras_workshop.embeddings._ids_model import IdsModel
 
 
 def slide_rating_model(
-    vocabulary_size: int, fields: int, dim: int = 16, hidden: int = 256, dropout_rate: float = 0.3, l2: float = 1e-4,
+    vocabulary_size: int, fields: int, dim: int = 16, hidden: int = 256, rate: float = 0.3, l2: float = 1e-4,
     mean_rating: float = 3.5, name: str = "slide_ratings", validate_ids: bool = True,
 ) -> keras.Model:
     """The slides' model for a rating row, exactly, in the slides' own spelling.
@@ -22,7 +22,7 @@ def slide_rating_model(
     `Sequential`: `Embedding(output_dim=d, input_dim=n, input_length=fields)`
     -> `Flatten` -> `Dropout(p)` -> `Dense(hidden, relu)` -> `Dropout(p)` ->
     `Dense(1)`. One table embeds every field of the row (user, item, gender, age
-    band, occupation, genres); it is named `"fields_table"`. The last bias starts
+    band, occupation, genres); it is named `"fields_embedding"`. The last bias starts
     at `mean_rating`, so the model learns the deviation from the mean; `l2`
     penalises the table. The table checks every id in the graph
     (`validate_ids`, the default), which keeps XLA off; `validate_ids=False`
@@ -40,12 +40,12 @@ def slide_rating_model(
     model = slides.Sequential(name=name)
     model.add(slides.Embedding(
         output_dim=dim, input_dim=vocabulary_size, input_length=fields, W_regularizer=keras.regularizers.L2(l2),
-        name="fields_table", validate_ids=validate_ids,
+        name="fields_embedding", validate_ids=validate_ids,
     ))
     model.add(slides.Flatten())
-    model.add(slides.Dropout(p=dropout_rate))
+    model.add(slides.Dropout(p=rate))
     model.add(slides.Dense(hidden, activation="relu"))
-    model.add(slides.Dropout(p=dropout_rate))
+    model.add(slides.Dropout(p=rate))
     model.add(slides.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating), dtype="float32"))
     return model
 
@@ -123,7 +123,7 @@ class ImplicitFeedback(keras.layers.Layer):
 
 
 def hybrid_rating_model(
-    slide: keras.Model, rated: tuple | None = None, factors: int = 64, dropout_rate: float = 0.3, l2: float = 1e-4,
+    slide: keras.Model, rated: tuple | None = None, factors: int = 64, rate: float = 0.3, l2: float = 1e-4,
     name: str = "hybrid_ratings",
 ) -> keras.Model:
     """The slide model plus biases, a dot product and what was rated, on the same row of ids.
@@ -157,7 +157,7 @@ def hybrid_rating_model(
     TensorShape([2, 1])
     """
     _check_sizes(factors=factors)
-    vocabulary_size = slide.get_layer("fields_table").input_dim
+    vocabulary_size = slide.get_layer("fields_embedding").input_dim
     row = keras.Input(slide.inputs[0].shape[1:], dtype="int32", name="fields")
     user, item = row[:, 0], row[:, 1]
     penalty = keras.regularizers.L2(l2)
@@ -182,8 +182,8 @@ def hybrid_rating_model(
                                                      name="rated_items")(user)
         item_vector = item_vector + ImplicitFeedback(items, users + by_stars, size, factors, l2,
                                                      name="raters")(item)
-    user_vector = keras.layers.Dropout(dropout_rate)(user_vector)
-    item_vector = keras.layers.Dropout(dropout_rate)(item_vector)
+    user_vector = keras.layers.Dropout(rate)(user_vector)
+    item_vector = keras.layers.Dropout(rate)(item_vector)
     dot = ops.sum(user_vector * item_vector, axis=-1, keepdims=True)
     rating = keras.layers.Add(name="rating", dtype="float32")([slide(row), biases(user), biases(item), dot])
     return IdsModel(row, rating, name=name)

@@ -56,7 +56,7 @@ def _means(groups, ratings, count, default) -> np.ndarray:
     return totals / (np.bincount(groups, minlength=count) + PRIOR_RATINGS)
 
 
-def rating_endpoints(model: keras.Model, tables: RatingTables, sample_users, sample_items) -> dict:
+def rating_signatures(model: keras.Model, tables: RatingTables, sample_users, sample_items) -> dict:
     """`serving_default` (user_id, item_id -> rating, found) and `recommend` (user_id, k -> titles, ratings, found).
 
     Ratings are clipped to [1, 5]. `user_id` and `item_id` of different
@@ -66,10 +66,10 @@ def rating_endpoints(model: keras.Model, tables: RatingTables, sample_users, sam
     user, the global mean when both are unknown. `recommend` leaves out what
     the user rated; for an unknown user it ranks every movie by its shrunk mean. `k` outside
     `[1, items]` fails with an error naming it; past the last movie a user has
-    not rated, the titles are `""` and the ratings 0. Each endpoint comes with a
-    sample request and its expected outputs, from running the endpoint eagerly in
+    not rated, the titles are `""` and the ratings 0. Each signature comes with a
+    sample request and its expected outputs, from running the signature eagerly in
     Python, for `check_export` to compare with what TensorFlow's C++ loader returns
-    (the tests compare the endpoints with Keras' `predict` and NumPy).
+    (the tests compare the signatures with Keras' `predict` and NumPy).
     """
     items = int(tables.item_fields.shape[0])
 

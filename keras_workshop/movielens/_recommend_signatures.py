@@ -40,8 +40,8 @@ class RecommendTables(tf.Module):
         self.age_bands = tf.constant([f"age:{band}" for _, band in _AGE_BANDS] + ["age:56+"])
 
 
-def recommend_endpoints(bag_model: keras.Model, two_tower: keras.Model, tables: RecommendTables,
-                        sample_users, sample_profile: dict) -> dict:
+def recommend_signatures(bag_model: keras.Model, two_tower: keras.Model, tables: RecommendTables,
+                         sample_users, sample_profile: dict) -> dict:
     """`recommend` (user_id, k -> titles, scores, found) and `recommend_for_profile` (a new user's profile, k -> titles).
 
     `recommend` ranks every movie a known user has not seen by `bag_model` on
@@ -59,7 +59,7 @@ def recommend_endpoints(bag_model: keras.Model, two_tower: keras.Model, tables: 
 
     Returns:
         name -> `(function, input_signature, (sample inputs, expected outputs))`,
-        as `export_for_serving(endpoints=...)` takes them.
+        as `export_for_serving(signatures=...)` takes them.
     """
     items = int(tables.titles.shape[0])
 

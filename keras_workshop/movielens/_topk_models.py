@@ -85,7 +85,7 @@ def field_tower(
     return runtime.Sequential([
         keras.Input((fields,), dtype="int32", name=f"{name}_fields"),
         *([symbol_dropout] if symbol_dropout is not None else []),
-        keras.layers.Embedding(vocabulary_size, dim, name=f"{name}_table"),
+        keras.layers.Embedding(vocabulary_size, dim, name=f"{name}_embedding"),
         keras.layers.Flatten(),
         keras.layers.Dropout(rate),
         keras.layers.Dense(dim, name=f"{name}_vector"),

@@ -13,7 +13,7 @@
   worker dies (`WorkerLostError`).
 - `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares
   (`check_output_folder`: an output folder this process can write);
-  `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `rate`: their
+  `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `fraction`, `fractions`: their
   argparse types.
 """
 
@@ -23,7 +23,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "_batches": ["array_batches", "batches_per_epoch"],
-        "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "rate"],
+        "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "fraction", "fractions"],
         "_determinism": ["set_deterministic"],
         "_devices": ["DEVICES", "select_device"],
         "_trainer": ["DistributedTrainer", "Model", "Sequential", "WorkerLostError", "in_multi_worker_mode"],

@@ -56,18 +56,32 @@ def non_negative_float(text: str) -> float:
     return value
 
 
-def rate(text: str) -> float:
-    """A dropout rate or a share: a number in [0, 1).
+def fraction(text: str) -> float:
+    """A fraction in [0, 1): a dropout rate, a share.
 
     Example:
 
-    >>> rate("0.5")
+    >>> fraction("0.5")
     0.5
     """
     value = _number(text, "a number in [0, 1)")
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
     return value
+
+
+def fractions(text: str) -> list[float]:
+    """Two or more fractions in [0, 1) separated by commas: a sweep of dropout rates.
+
+    Example:
+
+    >>> fractions("0,0.5")
+    [0.0, 0.5]
+    """
+    values = [fraction(part) for part in text.split(",")]
+    if len(values) < 2:
+        raise argparse.ArgumentTypeError(f"expected two or more numbers in [0, 1) separated by commas, got {text!r}")
+    return values
 
 
 def _integer(text: str, minimum: int, expected: str) -> int:

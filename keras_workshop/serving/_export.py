@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from keras_workshop._validation import check_positive_int
 from keras_workshop.serving._model_config import check_model_name, write_model_config
-from keras_workshop.serving._signatures import embedding_endpoints
+from keras_workshop.serving._signatures import embedding_signatures
 from keras_workshop.serving._staging import publish, remove_abandoned, staging_folder
 
 SAMPLES_FILE = os.path.join("assets.extra", "keras_workshop_samples.json")
@@ -29,7 +29,7 @@ def export_for_serving(
     input_name: str | None = None,
     overwrite: bool = False,
     vocabulary=None,
-    endpoints: Mapping[str, tuple] | None = None,
+    signatures: Mapping[str, tuple] | None = None,
     resources: Sequence = (),
 ) -> str:
     """Exports `model` for TF Serving as `<base_dir>/<name>/<version>/`, atomically.
@@ -70,12 +70,12 @@ def export_for_serving(
         overwrite: replace an existing version (never done otherwise).
         vocabulary: for embedding models, a `Vocabulary` of string symbols (or
             the symbols in id order); its in-graph table is the one exported.
-        endpoints: more signatures, name -> `(function, input_signature,
+        signatures: more signatures, name -> `(function, input_signature,
             (sample inputs, expected outputs))`; the sample is stored for
             `check_export`. One named `serving_default` replaces the default
             signature (the model's own input is then not served, and
             `input_name`/`output_name` are not used).
-        resources: objects the endpoint functions read besides `model`
+        resources: objects the signature functions read besides `model`
             (`tf.Module`s, lookup tables, Keras layers), tracked into the export.
 
     Returns:
@@ -86,14 +86,14 @@ def export_for_serving(
     >>> import tempfile
     >>> from keras_workshop.dropout import dropout_mlp
     >>> base_dir = tempfile.mkdtemp()
-    >>> model = dropout_mlp(64, hidden_sizes=(32,), dropout_rate=0.2)
+    >>> model = dropout_mlp(64, hidden_sizes=(32,), rate=0.2)
     >>> path = export_for_serving(model, "dropout_mlp_p0.2", base_dir, output_name="probabilities")
     >>> os.path.relpath(path, base_dir)
     'dropout_mlp_p0.2/1'
     """
     check_model_name(name)
-    endpoints = dict(endpoints or {})
-    custom_default = "serving_default" in endpoints
+    signatures = dict(signatures or {})
+    custom_default = "serving_default" in signatures
     if not custom_default and len(model.inputs or []) != 1:
         raise ValueError(
             f"export_for_serving: expected a built model with one input, got {len(model.inputs or [])}."
@@ -129,20 +129,20 @@ def export_for_serving(
         samples["serving_default"] = ({input_name: sample}, {output_name: np.asarray(model(sample, training=False))})
     embedding = _first_embedding(model)
     if embedding is not None:
-        tables, embedding_signatures = embedding_endpoints(embedding, vocabulary)
+        tables, served = embedding_signatures(embedding, vocabulary)
         archive.track(tables)
-        endpoints = embedding_signatures | endpoints  # the caller's own signatures win
+        signatures = served | signatures  # the caller's own signatures win
     elif vocabulary is not None:
         raise ValueError("export_for_serving: a vocabulary needs a model with an Embedding layer.")
-    for endpoint, (function, input_signature, sample) in endpoints.items():
-        archive.add_endpoint(endpoint, function, input_signature=input_signature)
-        samples[endpoint] = sample
+    for signature_name, (function, input_signature, sample) in signatures.items():
+        archive.add_endpoint(signature_name, function, input_signature=input_signature)  # Keras: "endpoint"
+        samples[signature_name] = sample
     os.makedirs(model_dir, exist_ok=True)
     remove_abandoned(model_dir)
     with staging_folder(model_dir) as staged:
         archive.write_out(staged, verbose=False)
-        for endpoint, (inputs, expected) in samples.items():
-            write_samples(staged, endpoint, inputs, expected)
+        for signature_name, (inputs, expected) in samples.items():
+            write_samples(staged, signature_name, inputs, expected)
         target = publish(staged, model_dir, version, overwrite)
     write_model_config(base_dir)
     return target

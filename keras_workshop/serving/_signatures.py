@@ -23,8 +23,8 @@ class _Tables(tf.Module):
             self.symbols = tf.constant(vocabulary.symbols)
 
 
-def embedding_endpoints(embedding: keras.layers.Embedding, vocabulary=None, oov_token: str = "[UNK]"):
-    """Returns `(tables, endpoints)`; endpoints maps a signature name to `(fn, input_signature, sample)`.
+def embedding_signatures(embedding: keras.layers.Embedding, vocabulary=None, oov_token: str = "[UNK]"):
+    """Returns `(tables, signatures)`; signatures maps a signature name to `(fn, input_signature, sample)`.
 
     `vocabulary`: a `Vocabulary` of string symbols, or the symbols in id order.
     Each sample is `(inputs, expected outputs)`, the expected outputs computed
@@ -66,7 +66,7 @@ def embedding_endpoints(embedding: keras.layers.Embedding, vocabulary=None, oov_
     sample_ids = np.array([0, size - 1], dtype=np.int32)
     sample_k = np.int32(min(3, size - 1))
     expected_ids, expected_scores = nearest_neighbours(weights, sample_ids, int(sample_k))
-    endpoints = {
+    signatures = {
         "embed": (embed, [ids_spec], ({"ids": sample_ids}, {"vectors": weights[sample_ids]})),
         "neighbours": (
             neighbours,
@@ -76,7 +76,7 @@ def embedding_endpoints(embedding: keras.layers.Embedding, vocabulary=None, oov_
         ),
     }
     if vocabulary is None:
-        return tables, endpoints
+        return tables, signatures
     symbols = vocabulary.symbols  # strings: checked above
 
     def lookup(words):
@@ -102,14 +102,14 @@ def embedding_endpoints(embedding: keras.layers.Embedding, vocabulary=None, oov_
     sample_symbols = np.array([symbols[0], symbols[-1], "__not_in_the_vocabulary__"], dtype=object)
     found = np.array([True, True, False])
     names = np.array(symbols, dtype=object)[expected_ids]
-    endpoints["embed_symbols"] = (
+    signatures["embed_symbols"] = (
         embed_symbols,
         [symbols_spec],
         ({"symbols": sample_symbols},
          {"vectors": np.concatenate([weights[sample_ids], np.zeros((1, weights.shape[1]), np.float32)]),
           "found": found}),
     )
-    endpoints["neighbours_symbols"] = (
+    signatures["neighbours_symbols"] = (
         neighbours_symbols,
         [symbols_spec, k_spec],
         ({"symbols": sample_symbols, "k": sample_k},
@@ -117,4 +117,4 @@ def embedding_endpoints(embedding: keras.layers.Embedding, vocabulary=None, oov_
           "scores": np.concatenate([expected_scores, np.zeros((1, int(sample_k)), np.float32)]),
           "found": found}),
     )
-    return tables, endpoints
+    return tables, signatures

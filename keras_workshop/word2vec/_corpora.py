@@ -174,7 +174,7 @@ def similarity_judgements(name: str) -> list[tuple[str, str, float]]:
     return triples
 
 
-def similarity_spearman(weights: np.ndarray, vocabulary, name: str) -> tuple[float, int]:
+def similarity_spearman(embeddings: np.ndarray, vocabulary, name: str) -> tuple[float, int]:
     """Spearman correlation of cosine similarity with human judgements, and pairs used.
 
     Pairs with a word outside the vocabulary are skipped (as gensim's
@@ -182,17 +182,17 @@ def similarity_spearman(weights: np.ndarray, vocabulary, name: str) -> tuple[flo
     correlation is NaN (undefined), with the number of pairs.
 
     Raises:
-        ValueError: `weights` hold NaN or inf.
+        ValueError: `embeddings` hold NaN or inf.
     """
     from scipy.stats import spearmanr
 
-    if not np.all(np.isfinite(weights)):
-        raise ValueError("similarity_spearman: the weights hold NaN or inf; expected finite vectors.")
+    if not np.all(np.isfinite(embeddings)):
+        raise ValueError("similarity_spearman: the embeddings hold NaN or inf; expected finite vectors.")
 
     pairs = [(a, b, s) for a, b, s in similarity_judgements(name) if a in vocabulary and b in vocabulary]
     if len(pairs) < 3:
         return float("nan"), len(pairs)
     first = vocabulary.ids([a for a, _, _ in pairs])
     second = vocabulary.ids([b for _, b, _ in pairs])
-    cosines = np.sum(unit_rows(weights[first]) * unit_rows(weights[second]), axis=1)
+    cosines = np.sum(unit_rows(embeddings[first]) * unit_rows(embeddings[second]), axis=1)
     return float(spearmanr(cosines, [s for _, _, s in pairs]).statistic), len(pairs)

@@ -8,7 +8,7 @@ from keras_workshop import dropout_mlp, slides
 
 
 def test_slide_block_layers_shapes_and_parameters():
-    model = dropout_mlp(20, (32, 32), 5, dropout_rate=0.5)
+    model = dropout_mlp(20, (32, 32), 5, rate=0.5)
     assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
     assert [layer.rate for layer in model.layers[1::2]] == [0.5, 0.5]
     assert [layer.activation.__name__ for layer in model.layers[::2]] == ["relu", "relu", "softmax"]
@@ -18,7 +18,7 @@ def test_slide_block_layers_shapes_and_parameters():
 
 
 def test_lecture_network_and_l2():
-    model = dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=0.2, l2=1e-3)
+    model = dropout_mlp(64, (1024, 10, 10), 10, rate=0.2, l2=1e-3)
     assert model.count_params() == (64 * 1024 + 1024) + (1024 * 10 + 10) + (10 * 10 + 10) + (10 * 10 + 10)
     assert len(model.losses) == 4  # one L2 penalty per kernel
     kernels = [layer.kernel.numpy() for layer in model.layers if isinstance(layer, keras.layers.Dense)]

@@ -23,7 +23,7 @@ def test_monte_carlo_average_approaches_the_test_time_network():
     assert gaps[0] > gaps[1] > gaps[2] > gaps[3]
     # unbiased: the gap falls like 1/sqrt(masks), about 0.03x from 1 to 1000 masks
     assert gaps[3] < 0.1 * gaps[0]
-    softmax_mlp = dropout_mlp(16, (64, 64), 4, dropout_rate=0.5)
+    softmax_mlp = dropout_mlp(16, (64, 64), 4, rate=0.5)
     reference = softmax_mlp.predict(x, verbose=0)
     gaps = [np.abs(mc_dropout_predict(softmax_mlp, x, n, seed=0) - reference).mean() for n in (1, 1000)]
     assert gaps[1] < gaps[0]

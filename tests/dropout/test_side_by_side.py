@@ -35,7 +35,7 @@ def test_noisy_digits_is_the_lecture_split():
 def lecture_curves():
     keras.utils.set_random_seed(42)
     _, train, validation = lecture_data()
-    models = {rate: dropout_mlp(64, (1024, 10, 10), 10, dropout_rate=rate) for rate in (0.0, 0.2, 0.8)}
+    models = {rate: dropout_mlp(64, (1024, 10, 10), 10, rate=rate) for rate in (0.0, 0.2, 0.8)}
     return train_side_by_side(models, train, validation, epochs=150, rows=len(noisy_digits().x_train) // 2)
 
 
@@ -74,8 +74,8 @@ def test_l2_penalty_reaches_the_gradients():
     x = np.random.default_rng(0).standard_normal((64, 4)).astype("float32")
     y = np.zeros(64, "int32")
     keras.utils.set_random_seed(3)
-    plain = dropout_mlp(4, (8,), 2, dropout_rate=0.0)
-    penalised = dropout_mlp(4, (8,), 2, dropout_rate=0.0, l2=1.0)
+    plain = dropout_mlp(4, (8,), 2, rate=0.0)
+    penalised = dropout_mlp(4, (8,), 2, rate=0.0, l2=1.0)
     penalised.set_weights(plain.get_weights())
     train_side_by_side({"plain": plain, "penalised": penalised}, as_dataset(x, y, 32, shuffle_seed=0),
                        as_dataset(x, y, 32), epochs=3, rows=64, batch_size=32)
@@ -88,8 +88,8 @@ def test_one_side_by_side_fit_trains_each_member_as_its_own_fit():
     x = np.random.default_rng(0).standard_normal((300, 8)).astype("float32")
     y = np.random.default_rng(1).integers(0, 3, 300).astype("int32")
     keras.utils.set_random_seed(5)
-    members = {"wide": dropout_mlp(8, (16,), 3, dropout_rate=0.0), "deep": dropout_mlp(8, (8, 8), 3, dropout_rate=0.0),
-               "penalised": dropout_mlp(8, (16,), 3, dropout_rate=0.0, l2=1e-2)}
+    members = {"wide": dropout_mlp(8, (16,), 3, rate=0.0), "deep": dropout_mlp(8, (8, 8), 3, rate=0.0),
+               "penalised": dropout_mlp(8, (16,), 3, rate=0.0, l2=1e-2)}
     references = {}
     for label, member in members.items():
         references[label] = keras.models.clone_model(member)

@@ -169,11 +169,17 @@ def functional_ids_model():
     return IdsModel(ids, keras.layers.Embedding(10, 2)(ids))
 
 
+@functools.cache
+def slide_ids_model():
+    model = slides.Sequential()
+    model.add(slides.Embedding(output_dim=2, input_dim=10, input_length=1))
+    return model
+
+
 @settings(max_examples=15, deadline=None)
 @given(BAD_IDS)
 def test_a_slide_model_rejects_bad_ids_as_given_on_every_path(bad):
-    model = slides.Sequential()
-    model.add(slides.Embedding(output_dim=2, input_dim=10, input_length=1))
+    model = slide_ids_model()
     assert_bad_id_rejected_on_every_path(model, np.array([[1], [bad]]), bad, np.zeros((2, 1, 2)))
     np.testing.assert_array_equal(model.predict(np.array([[3], [3.0]]), verbose=0)[0],
                                   model.predict(np.array([[3]]), verbose=0)[0])  # whole floats are ids

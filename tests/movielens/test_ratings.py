@@ -24,7 +24,7 @@ from keras_workshop.movielens import (
     kfold_splits,
     load_movielens,
     predict_ratings,
-    rating_endpoints,
+    rating_signatures,
     rating_rows,
     ratings_dataset,
     rmse_mae,
@@ -39,7 +39,7 @@ from tests.trainings import train_ratings
 
 
 def test_the_slide_model_is_the_slides_sequential():
-    model = slide_rating_model(100, len(FIELDS), dim=8, hidden=32, dropout_rate=0.4, mean_rating=3.6)
+    model = slide_rating_model(100, len(FIELDS), dim=8, hidden=32, rate=0.4, mean_rating=3.6)
     assert [type(layer).__name__ for layer in model.layers] == ["Embedding", "Flatten", "Dropout", "Dense", "Dropout", "Dense"]
     embedding = model.layers[0]
     assert (embedding.input_dim, embedding.output_dim, embedding.input_length) == (100, 8, len(FIELDS))
@@ -138,8 +138,8 @@ def small_export(tmp_path):
         if layer.weights and layer.name != "biases":
             layer.set_weights([np.random.default_rng(1).normal(0, 0.5, w.shape) for w in layer.get_weights()])
     tables = RatingTables(data, vocabulary, data.rating_users, data.rating_items, data.ratings)
-    endpoints = rating_endpoints(model, tables, ["1", "nobody"], ["5", "42"])
-    path = export_for_serving(model, "ratings", base_dir=str(tmp_path / "saved"), endpoints=endpoints,
+    signatures = rating_signatures(model, tables, ["1", "nobody"], ["5", "42"])
+    path = export_for_serving(model, "ratings", base_dir=str(tmp_path / "saved"), signatures=signatures,
                               resources=[tables], vocabulary=vocabulary)
     return data, vocabulary, model, path
 

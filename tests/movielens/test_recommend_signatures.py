@@ -17,7 +17,7 @@ from keras_workshop.movielens import (
     ease_scores,
     ease_weights,
     load_movielens,
-    recommend_endpoints,
+    recommend_signatures,
     top_k,
     topk_split,
     tower_fields,
@@ -39,9 +39,9 @@ def served(tmp_path_factory):
     towers = two_tower_model(len(vocabulary), 4, item_fields, dim=8, rate=0.2)
     ease = ease_model(seen, l2=400.0)
     tables = RecommendTables(data, seen, vocabulary)
-    endpoints = recommend_endpoints(ease, towers, tables, ["1", "2", "nobody"], PROFILE)
+    signatures = recommend_signatures(ease, towers, tables, ["1", "2", "nobody"], PROFILE)
     base = tmp_path_factory.mktemp("served")
-    path = export_for_serving(ease, "movie_recommendations", str(base), endpoints=endpoints, resources=[tables, towers])
+    path = export_for_serving(ease, "movie_recommendations", str(base), signatures=signatures, resources=[tables, towers])
     loaded = tf.saved_model.load(path)  # every check reads the reloaded export
     return {"data": data, "seen": seen, "vocabulary": vocabulary, "user_fields": user_fields, "towers": towers,
             "path": path, "signatures": loaded.signatures, "loaded": loaded}

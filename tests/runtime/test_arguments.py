@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.runtime import non_negative_float, non_negative_int, positive_float, positive_int, rate
+from keras_workshop.runtime import non_negative_float, non_negative_int, positive_float, positive_int, fraction
 
 NOT_NUMBERS = st.text().filter(lambda text: not _parses(text))
 
@@ -23,7 +23,7 @@ def _parses(text):
 @settings(max_examples=60, deadline=None)
 @given(st.one_of(NOT_NUMBERS, st.sampled_from(["nan", "inf", "-inf", "NaN", "1e999"])))
 def test_float_types_refuse_non_finite_and_non_numbers(text):
-    for kind in (positive_float, non_negative_float, rate):
+    for kind in (positive_float, non_negative_float, fraction):
         with pytest.raises(argparse.ArgumentTypeError, match="expected .*got"):
             kind(text)
 
@@ -32,7 +32,7 @@ def test_float_types_refuse_non_finite_and_non_numbers(text):
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_float_types_accept_exactly_their_ranges(value):
     text = repr(value)
-    for kind, valid in ((positive_float, value > 0), (non_negative_float, value >= 0), (rate, 0 <= value < 1)):
+    for kind, valid in ((positive_float, value > 0), (non_negative_float, value >= 0), (fraction, 0 <= value < 1)):
         if valid:
             assert math.isclose(kind(text), value)
         else:

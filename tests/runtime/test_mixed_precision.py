@@ -42,7 +42,7 @@ def test_outputs_stay_float32(mixed):
 
 def test_side_by_side_trains_mixed_models_with_fit(mixed):
     split = noisy_digits(noisy_labels=0, seed=0)
-    models = {f"p={p}": dropout_mlp(64, (32,), 10, dropout_rate=p, name=f"mlp_{p}") for p in (0.0, 0.5)}
+    models = {f"p={p}": dropout_mlp(64, (32,), 10, rate=p, name=f"mlp_{p}") for p in (0.0, 0.5)}
     model = side_by_side_model(models)
     model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
     history = model.fit(as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0), epochs=3,

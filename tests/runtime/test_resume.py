@@ -65,7 +65,7 @@ def ratings_run(folder, patience):
     rows = rng.integers(0, 50, (2000, 4)).astype("int32")
     signal = 1 + rows[:, 0] % 5 if patience is None else 3  # noise alone: early stopping ends it soon
     ratings = np.clip(signal + rng.normal(0, 1.0, 2000), 1, 5).astype("float32")
-    model = slide_rating_model(50, 4, dim=4, hidden=16, dropout_rate=0.5, mean_rating=3.0)
+    model = slide_rating_model(50, 4, dim=4, hidden=16, rate=0.5, mean_rating=3.0)
     history = train_ratings(model, rows[:1800], ratings[:1800], (rows[1800:], ratings[1800:]), epochs=14,
                             batch_size=64, patience=patience, seed=3, backup_dir=os.path.join(folder, "ratings"))
     return model.get_weights(), history.history
@@ -103,7 +103,7 @@ def test_side_by_side_resumes_bit_for_bit(tmp_path, monkeypatch):
         runtime.set_deterministic(0)
         backup = runtime.EpochBackup(folder)
         train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0, first_epoch=backup.initial_epoch)
-        members = {f"p={p}": dropout_mlp(64, (32,), dropout_rate=p) for p in (0.0, 0.5)}
+        members = {f"p={p}": dropout_mlp(64, (32,), rate=p) for p in (0.0, 0.5)}
         model = side_by_side_model(members)
         model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(members))
         history = model.fit(train, steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), epochs=5,

@@ -22,7 +22,7 @@ def train(model_name: str, strategy, epochs: int = 2):
             from keras_workshop.dropout import as_dataset, dropout_mlp, noisy_digits
 
             split = noisy_digits(noisy_labels=0, seed=0)
-            model = dropout_mlp(64, (32, 16), 10, dropout_rate=0.0)
+            model = dropout_mlp(64, (32, 16), 10, rate=0.0)
             model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
             done = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(f"epoch {epoch + 1} done",
                                                                                          flush=True))
@@ -34,7 +34,7 @@ def train(model_name: str, strategy, epochs: int = 2):
 
             rows = rng.integers(0, 50, size=(512, 3)).astype("int32")
             ratings = rng.integers(1, 6, size=512).astype("float32")
-            model = slide_rating_model(50, 3, dim=4, hidden=8, dropout_rate=0.0)
+            model = slide_rating_model(50, 3, dim=4, hidden=8, rate=0.0)
             train_ratings(model, rows, ratings, (rows[:64], ratings[:64]), epochs=2, batch_size=64)
         else:
             from keras_workshop.embeddings import Vocabulary

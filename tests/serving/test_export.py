@@ -37,7 +37,7 @@ def embedding_model():
 
 
 def test_versions_names_and_model_config(tmp_path):
-    model = dropout_mlp(8, (16,), 3, dropout_rate=0.5)
+    model = dropout_mlp(8, (16,), 3, rate=0.5)
     first = export_for_serving(model, "mlp", base_dir=str(tmp_path), output_name="probabilities")
     second = export_for_serving(model, "mlp", base_dir=str(tmp_path), output_name="probabilities")
     assert first.endswith(os.path.join("mlp", "1")) and second.endswith(os.path.join("mlp", "2"))
@@ -71,7 +71,7 @@ def test_bad_arguments(tmp_path):
 
 def test_check_export_passes_through_the_cpp_loader(tmp_path):
     paths = [
-        export_for_serving(dropout_mlp(8, (16,), 3, dropout_rate=0.5), "mlp", base_dir=str(tmp_path)),
+        export_for_serving(dropout_mlp(8, (16,), 3, rate=0.5), "mlp", base_dir=str(tmp_path)),
         export_for_serving(embedding_model(), "lab", base_dir=str(tmp_path), output_name="vectors"),
     ]
     result = check_export(*paths)
@@ -161,7 +161,7 @@ def test_bad_ids_and_k_are_rejected_by_the_served_graph(tmp_path):
 
 @pytest.fixture(scope="module")
 def served_mlp(tmp_path_factory):
-    path = export_for_serving(dropout_mlp(4, (8,), 3, dropout_rate=0.5), "mlp",
+    path = export_for_serving(dropout_mlp(4, (8,), 3, rate=0.5), "mlp",
                               base_dir=str(tmp_path_factory.mktemp("mlp")), output_name="probabilities")
     return tf.saved_model.load(path).signatures["serving_default"]
 

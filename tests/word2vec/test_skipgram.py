@@ -321,7 +321,7 @@ def test_similarity_spearman_refuses_non_finite_vectors_and_says_nan_for_too_few
     vocabulary = Vocabulary(["cat", "dog", "tiger", "car"])
     weights = np.ones((4, 3))
     weights[1, 2] = np.inf
-    with pytest.raises(ValueError, match="weights hold NaN or inf"):
+    with pytest.raises(ValueError, match="embeddings hold NaN or inf"):
         similarity_spearman(weights, vocabulary, "wordsim353")
     score, pairs = similarity_spearman(np.eye(4, 3), vocabulary, "wordsim353")
     assert pairs < 3 and np.isnan(score)  # undefined, and said so by the count

@@ -33,20 +33,13 @@ def pytest_collection_modifyitems(items):
     """Under pytest-xdist's `--dist loadgroup`, the tests that read one recipe's short run share a worker.
 
     `tests.test_recipes.short_run` runs each recipe once per worker: grouped, once in all.
-    The groups run first, in `SHORT_RUNS` order (the longest first), then the multi-process
-    tests, then the rest: the workers take work in that order, so the long groups do not
-    start last while the other worker runs out of work.
     """
     from tests.test_recipes import SHORT_RUNS
 
-    order = {}
     for item in items:
         parameters = item.callspec.params if hasattr(item, "callspec") else {}
-        order[item.nodeid] = len(SHORT_RUNS) + ("test_distributed" not in item.nodeid)
-        for position, recipe in enumerate(SHORT_RUNS):
+        for recipe in SHORT_RUNS:
             stem = recipe.removesuffix(".py")
             determinism = "determinism" in item.nodeid and parameters.get("recipe") == recipe
             if determinism or item.name.startswith(f"test_{stem}"):
                 item.add_marker(pytest.mark.xdist_group(stem))
-                order[item.nodeid] = position
-    items.sort(key=lambda item: order[item.nodeid])  # stable: collection order within each rank

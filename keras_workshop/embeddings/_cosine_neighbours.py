@@ -200,8 +200,8 @@ class CosineNeighbours(keras.callbacks.Callback):
 
     def log(self, epoch: int) -> dict:
         """Computes, records and returns the neighbours of every probe at `epoch`."""
-        weights = self.layer.embeddings
-        ids, scores = nearest_neighbours(weights, self.probe_ids, self.k)
+        embeddings = self.layer.embeddings
+        ids, scores = nearest_neighbours(embeddings, self.probe_ids, self.k)
         symbols = np.asarray(self.vocabulary.symbols, dtype=object)
         record = {"epoch": epoch, "neighbours": {}, "overlap": {}, "scores": {}}
         for probe, row_ids, row_scores in zip(self.probes, ids, scores):
@@ -211,7 +211,7 @@ class CosineNeighbours(keras.callbacks.Callback):
                 record["overlap"][probe] = len(self._previous[probe] & set(names)) / self.k
             self._previous[probe] = set(names)
         if self.evaluate is not None:
-            record["scores"] = {name: _score(name, value) for name, value in self.evaluate(np.asarray(weights)).items()}
+            record["scores"] = {name: _score(name, value) for name, value in self.evaluate(np.asarray(embeddings)).items()}
         self.history.append(record)
         self._last_logged = epoch
         if self.log_path and self._log_start is not None:

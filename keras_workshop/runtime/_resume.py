@@ -25,13 +25,9 @@ class EpochStore:
     def __init__(self, folder: str) -> None:
         self.folder = folder
 
-    def finished_epochs(self) -> int:
-        """The epochs the last committed state has finished: 0 with none."""
-        return self._read(lambda state: int(state["epoch"])) or 0
-
     def initial_epoch(self) -> int:
-        """The epoch a `fit` resumes at: the finished epochs, or the planned ones if early stopping ended it."""
-        return self._read(lambda state: int(state["epochs"] if state.get("stopped") else state["epoch"])) or 0
+        """The epoch a `fit` resumes at (`_resume_epoch` of the last committed state): 0 with none."""
+        return self._read(_resume_epoch) or 0
 
     def load(self) -> dict | None:
         """The last committed state (`"epoch"`, `"arrays"`, `"weights"` path, the rest as saved), or None."""
@@ -81,6 +77,14 @@ class EpochStore:
         for name in os.listdir(self.folder):
             if name.startswith("epoch-") and not name.startswith(f"{stem}."):
                 os.remove(os.path.join(self.folder, name))
+
+
+def _resume_epoch(state: dict) -> int:
+    """The epoch a `fit` resumes at from a committed state.
+
+    Its finished epochs, or the planned ones if early stopping ended it (it trains no more).
+    """
+    return int(state["epochs"] if state["stopped"] else state["epoch"])
 
 
 class EpochBackup(keras.callbacks.Callback):
@@ -173,8 +177,8 @@ class EpochBackup(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         if self._restored_epoch is not None and epoch != self._restored_epoch:
             raise ValueError(
-                f"EpochBackup: this fit starts at epoch {epoch}, but the backup in {self.backup_dir!r} has "
-                f"{self._restored_epoch} epochs done; expected fit(initial_epoch=backup.initial_epoch)."
+                f"EpochBackup: this fit starts at epoch {epoch}, but the backup in {self.backup_dir!r} resumes at "
+                f"epoch {self._restored_epoch}; expected fit(initial_epoch=backup.initial_epoch)."
             )
         self._restored_epoch = None  # checked once, at the fit's first epoch
 
@@ -214,7 +218,7 @@ class EpochBackup(keras.callbacks.Callback):
                 _set_callback_state(callback, saved, arrays, f"callback_{number}_")
         self.epoch_logs = state["history"]
         announce(self.backup_dir, state["epoch"], state["stopped"])
-        return initial_epoch(self.backup_dir)
+        return _resume_epoch(state)
 
 
 def announce(folder: str, epoch: int, stopped: bool = False) -> None:

@@ -229,7 +229,7 @@ def test_fit_goes_through_the_orders_and_a_backup_says_where_its_data_starts(tmp
     model.fit(batches(backup.initial_epoch), epochs=4, initial_epoch=backup.initial_epoch, steps_per_epoch=1,
               shuffle=False, verbose=0, callbacks=[backup])
     assert seen == orders_of(2, 2)  # epochs 2 and 3, as a run never interrupted would have had them
-    with pytest.raises(ValueError, match=r"starts at epoch 0, but the backup .* has 4 epochs done; expected "
+    with pytest.raises(ValueError, match=r"starts at epoch 0, but the backup .* resumes at epoch 4; expected "
                                          r"fit\(initial_epoch=backup.initial_epoch\)"):
         model.fit(batches(), epochs=5, steps_per_epoch=1, shuffle=False, verbose=0,
                   callbacks=[runtime.EpochBackup(folder)])

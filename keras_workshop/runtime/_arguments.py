@@ -36,10 +36,7 @@ def positive_float(text: str) -> float:
     >>> positive_float("1e-3")
     0.001
     """
-    value = _number(text, "a finite number > 0")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return value
+    return _number(text, "a finite number > 0", lambda value: value > 0)
 
 
 def non_negative_float(text: str) -> float:
@@ -50,10 +47,7 @@ def non_negative_float(text: str) -> float:
     >>> non_negative_float("1e-4")
     0.0001
     """
-    value = _number(text, "a finite number >= 0")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
+    return _number(text, "a finite number >= 0", lambda value: value >= 0)
 
 
 def fraction(text: str) -> float:
@@ -64,10 +58,7 @@ def fraction(text: str) -> float:
     >>> fraction("0.5")
     0.5
     """
-    value = _number(text, "a number in [0, 1)")
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    return value
+    return _number(text, "a number in [0, 1)", lambda value: 0 <= value < 1)
 
 
 def fractions(text: str) -> list[float]:
@@ -94,11 +85,12 @@ def _integer(text: str, minimum: int, expected: str) -> int:
     return value
 
 
-def _number(text: str, expected: str) -> float:
+def _number(text: str, expected: str, accepted) -> float:
+    """`text` as a finite number that `accepted`, or an error naming it and what was `expected`."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
-    if not math.isfinite(value):
+    if not (math.isfinite(value) and accepted(value)):
         raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value

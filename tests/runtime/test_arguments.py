@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.runtime import non_negative_float, non_negative_int, positive_float, positive_int, fraction
+from keras_workshop.runtime import (
+    fraction,
+    fractions,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 
 NOT_NUMBERS = st.text().filter(lambda text: not _parses(text))
 
@@ -53,3 +60,14 @@ def test_integer_types(text):
         else:
             with pytest.raises(argparse.ArgumentTypeError, match="expected a (positive|non-negative) integer"):
                 kind(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=5))
+def test_a_sweep_is_two_or_more_fractions(values):
+    text = ",".join(map(repr, values))
+    if len(values) >= 2 and all(0 <= value < 1 for value in values):
+        assert fractions(text) == [float(repr(value)) for value in values]
+    else:
+        with pytest.raises(argparse.ArgumentTypeError, match="expected (a number in \\[0, 1\\)|two or more numbers)"):
+            fractions(text)

@@ -36,13 +36,16 @@ demo: $(INSTALLED)
 	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"
 
 # Tests run in TEST_WORKERS processes (pytest-xdist); those that share a recipe's run share one.
+# Each of them, and each recipe or worker it starts, computes on TEST_THREADS threads per op:
+# two test processes on two cores, rather than each contending for both.
 TEST_WORKERS ?= 2
+TEST_THREADS ?= 1
 
 test: $(INSTALLED)
-	$(PY) -m pytest -m "not slow" -q -n $(TEST_WORKERS) --dist loadgroup
+	TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) $(PY) -m pytest -m "not slow" -q -n $(TEST_WORKERS) --dist loadgroup
 
 test-all: $(INSTALLED)
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 bench: $(INSTALLED)
 	for script in benchmarks/[a-z]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -1,5 +1,7 @@
 """Small trainings the tests share, written as the recipes write them: dataset, model, `compile`, `model.fit`."""
 
+import inspect
+
 import keras
 
 from keras_workshop import runtime
@@ -18,10 +20,12 @@ def with_backup(callbacks, backup_dir):
 def train_skipgram(documents, vocabulary, epochs, dim=8, callbacks=(), backup_dir=None, split_batch=None, **pipeline):
     """Skip-gram vectors as `recipes/word_embeddings.py` trains them; `pipeline`: `skipgram_dataset`'s options."""
     callbacks, first_epoch = with_backup(callbacks, backup_dir)
+    defaults = {name: parameter.default for name, parameter in inspect.signature(skipgram_dataset).parameters.items()}
+    settings = {**defaults, **pipeline}  # the pipeline's own defaults, never a second copy of them
     dataset, steps_per_epoch = skipgram_dataset(documents, vocabulary, first_epoch=first_epoch, **pipeline)
-    model = skipgram_model(len(vocabulary), dim, pipeline.get("negatives", 5), pipeline.get("group_size", 32))
-    compile_skipgram(model, pipeline.get("batch_size", 2048), steps_per_epoch, epochs,
-                     pipeline.get("batches_per_step", 1), split_batch=split_batch)
+    model = skipgram_model(len(vocabulary), dim, settings["negatives"], settings["group_size"])
+    compile_skipgram(model, settings["batch_size"], steps_per_epoch, epochs, settings["batches_per_step"],
+                     split_batch=split_batch)
     model.fit(dataset, epochs=epochs, initial_epoch=first_epoch, steps_per_epoch=steps_per_epoch, shuffle=False,
               verbose=0, callbacks=callbacks)
     return model

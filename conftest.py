@@ -29,17 +29,22 @@ def _doctest_names(request):
     tf_config.disable_op_determinism()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist's `--dist loadgroup`, the tests that read one recipe's short run share a worker.
+    """Under pytest-xdist's `--dist loadgroup`, tests that share work share a worker.
 
-    `tests.test_recipes.short_run` runs each recipe once per worker: grouped, once in all.
+    The tests that read one recipe's short run form one group (`tests.test_recipes.short_run`
+    runs each recipe once per worker: grouped, once in all); every other test is grouped with its
+    module, so a module's fixtures are computed once rather than once per worker.
     """
     from tests.test_recipes import SHORT_RUNS
 
     for item in items:
         parameters = item.callspec.params if hasattr(item, "callspec") else {}
+        group = item.nodeid.split("::")[0]
         for recipe in SHORT_RUNS:
             stem = recipe.removesuffix(".py")
             determinism = "determinism" in item.nodeid and parameters.get("recipe") == recipe
             if determinism or item.name.startswith(f"test_{stem}"):
-                item.add_marker(pytest.mark.xdist_group(stem))
+                group = stem
+        item.add_marker(pytest.mark.xdist_group(group))

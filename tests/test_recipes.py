@@ -24,14 +24,20 @@ def run_recipe(name, *args):
     )
 
 
-def check_options(name, *args):
-    """Runs recipe `name` in this process until it exits on its options (`--help`, a bad value).
+def run_in_process(name, *args):
+    """Runs recipe `name` in this process as `python recipes/<name> ARGS` would: no TensorFlow start-up.
 
-    For options a recipe refuses before it trains: no TensorFlow start-up per case. Returns a
-    `subprocess.CompletedProcess` with the exit status, stdout and stderr.
+    Returns a `subprocess.CompletedProcess` with the exit status, stdout and stderr. Keras' session
+    is cleared before and after (layer names start afresh, as in a new process), and what a recipe
+    sets for the whole process is set back: op determinism off, the float32 dtype policy, no figures.
     """
+    import keras
+    import matplotlib.pyplot as plt
+    from tensorflow.python.framework import config as tf_config  # no public switch-off
+
     stdout, stderr = io.StringIO(), io.StringIO()
     path = os.path.join(REPO, "recipes", name)
+    keras.backend.clear_session()
     with mock.patch.object(sys, "argv", [path, *args]), contextlib.redirect_stdout(stdout), \
             contextlib.redirect_stderr(stderr):
         try:
@@ -41,9 +47,23 @@ def check_options(name, *args):
             code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
             if isinstance(exit.code, str):  # `sys.exit(message)`: Python prints the message
                 print(exit.code, file=stderr)
-    if code == 0 and "--help" not in args:
-        raise AssertionError(f"{name} {' '.join(args)} ran to its end instead of refusing its options")
+        finally:
+            keras.backend.clear_session()
+            tf_config.disable_op_determinism()
+            keras.mixed_precision.set_global_policy("float32")
+            plt.close("all")
     return subprocess.CompletedProcess([name, *args], code, stdout.getvalue(), stderr.getvalue())
+
+
+def check_options(name, *args):
+    """Runs recipe `name` in this process (`run_in_process`) until it exits on its options (`--help`, a bad value).
+
+    For options a recipe refuses before it trains.
+    """
+    result = run_in_process(name, *args)
+    if result.returncode == 0 and "--help" not in args:
+        raise AssertionError(f"{name} {' '.join(args)} ran to its end instead of refusing its options")
+    return result
 
 
 SHORT_RUNS = {  # each recipe shortened, as the tests run it
@@ -52,7 +72,7 @@ SHORT_RUNS = {  # each recipe shortened, as the tests run it
     "dropout_101.py": [],
     "word_embeddings.py": ["--corpus", "{lee}", "--epochs", "2", "--dim", "32", "--probes", "police,government,fire"],
     "movie_embeddings.py": ["--epochs", "3"],
-    "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "2"],
+    "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "1"],
     "rating_dropout_sweep.py": ["--data", "{grouplens}", "--epochs", "3", "--sweep", "0,0.5"],
     "movie_recommendations.py": ["--split-seeds", "0", "--epochs", "3", "--tower-epochs", "1", "--sweep", "0,0.5",
                                  "--ease-l2", "400", "--rating-epochs", "1"],
@@ -63,6 +83,9 @@ _FIRST_RUNS = {}
 
 def short_run(tmp_path_factory, recipe, folder=None):
     """Runs `recipe` with its `SHORT_RUNS` options into `folder`; without one, once per session (cached).
+
+    The cached run is `run_in_process`; a run into `folder` is a new process (`run_recipe`), so the
+    determinism tests compare two processes.
 
     Returns `(result, out, saved_models)`.
     """
@@ -78,7 +101,8 @@ def short_run(tmp_path_factory, recipe, folder=None):
         places["grouplens"] = write_synthetic_grouplens(str(base / "ml"))
     arguments = [argument.format(**places) for argument in SHORT_RUNS[recipe]]
     exports = [] if recipe in EXPORTS_NOTHING else ["--saved-models", str(base / "saved_models")]
-    result = run_recipe(recipe, *arguments, "--out", str(base / "out"), *exports)
+    run = run_recipe if folder else run_in_process
+    result = run(recipe, *arguments, "--out", str(base / "out"), *exports)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     if folder is None:
         _FIRST_RUNS[recipe] = result, base / "out", base / "saved_models"
@@ -312,3 +336,10 @@ def test_word_embeddings_names_a_corpus_that_is_not_text_in_its_encoding(tmp_pat
     result = check_options("word_embeddings.py", "--corpus", str(corpus), "--out", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr[-2000:]
     assert f"{str(corpus)!r} is not utf-8 text: byte 6 (0xe9)" in result.stderr and "--encoding" in result.stderr
+
+
+def test_the_tests_of_one_recipe_share_its_run(request):
+    """Under `make test` (pytest-xdist, `--dist loadgroup`) each group of tests runs on one worker, as
+    `conftest.py` assigns them: those of one recipe share its short run; the others go by module."""
+    if getattr(request.config.option, "loadgroup", False):
+        assert request.node.nodeid.endswith("@tests/test_recipes.py"), request.node.nodeid

@@ -28,7 +28,8 @@ class Vocabulary:
 
     Args:
         symbols: the symbols, in id order. All strings or all integers, no
-            duplicates.
+            duplicates; no string ending with a NUL character (Keras' lookup
+            layers would read it without that character).
         oov: what unknown symbols do. `"error"` (default): they are an error
             (`ValueError` naming them from `ids()`; the lookup layer fails in
             graphs), and ids are `0 .. len(symbols) - 1`. `"token"`: they map to
@@ -67,6 +68,12 @@ class Vocabulary:
             kinds = sorted({type(s).__name__ for s in symbols})
             raise ValueError(
                 f"Vocabulary: symbols must be all strings or all integers, got {kinds}."
+            )
+        cut = [s for s in symbols if isinstance(s, str) and s.endswith("\x00")]
+        if cut:
+            raise ValueError(
+                f"Vocabulary: symbols {cut[:5]} end with a NUL character ('\\x00'), which Keras' lookup layers "
+                "drop (NumPy's fixed-width strings); expected symbols that do not end with one."
             )
         duplicates = [s for s, n in collections.Counter(symbols).items() if n > 1]
         if duplicates:

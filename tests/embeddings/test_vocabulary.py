@@ -78,7 +78,7 @@ def test_the_lookup_layer_fails_on_unknown_symbols_under_the_error_policy():
         Vocabulary(["a", "b"]).layer(tf.constant(["a", "zebra"]))
 
 
-symbols = st.lists(st.text(max_size=6), min_size=1, max_size=30, unique=True)
+symbols = st.lists(st.text(max_size=6).filter(lambda s: not s.endswith("\x00")), min_size=1, max_size=30, unique=True)
 
 
 @settings(max_examples=40, deadline=None)
@@ -119,6 +119,15 @@ def test_from_tokens_orders_by_frequency_and_drops_rare():
 def test_bad_vocabularies(symbols, kwargs, message):
     with pytest.raises(ValueError, match=message):
         Vocabulary(symbols, **kwargs)
+
+
+@given(symbols, st.text(max_size=4), st.integers(0, 30), st.sampled_from(["error", "token"]))
+def test_a_symbol_ending_with_nul_is_an_error_naming_it(known, stem, position, oov):
+    """NumPy's fixed-width strings, through which Keras' lookup layers read their vocabulary, drop trailing NULs."""
+    cut = stem + "\x00"
+    with pytest.raises(ValueError, match="end with a NUL character") as error:
+        Vocabulary(known[:position] + [cut] + known[position:], oov=oov)
+    assert repr(cut) in str(error.value)
 
 
 def test_ids_with_an_unknown_id_override_the_oov_policy():

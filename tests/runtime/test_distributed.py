@@ -17,6 +17,7 @@ import pytest
 
 from keras_workshop import runtime
 from tests.conftest import REPO
+from tests.test_recipes import run_in_process
 
 WORKER = os.path.join(REPO, "tests", "runtime", "train_worker.py")
 MODELS = ("mlp", "slide", "skipgram")
@@ -131,15 +132,15 @@ def exported_variables(path):
 def test_a_recipe_on_two_workers_equals_one_process(tmp_path):
     """movie_embeddings (skip-gram, SGD, no dropout) with --strategy multiworker on two processes."""
     common = ["--epochs", "1", "--batches-per-step", "1", "--min-ratings", "50"]
-    single = run_recipe("movie_embeddings.py", *common, "--out", str(tmp_path / "single"),
-                        "--saved-models", str(tmp_path / "single_models"))
-    finish(single)
     ports = free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
     workers = [run_recipe("movie_embeddings.py", *common, "--strategy", "multiworker", "--out", str(tmp_path / "out"),
                           "--saved-models", str(tmp_path / "models"),
                           tf_config={"cluster": cluster, "task": {"type": "worker", "index": index}})
                for index in range(2)]
+    single = run_in_process("movie_embeddings.py", *common, "--out", str(tmp_path / "single"),
+                            "--saved-models", str(tmp_path / "single_models"))  # while the workers run
+    assert single.returncode == 0, single.stdout[-3000:] + single.stderr[-3000:]
     chief, other = (finish(worker) for worker in workers)
     assert "strategy: multiworker (" in chief and "replicas: 2; global batch: 2048 (1024 per replica)" in chief
     assert "worker 0 (chief)" in chief and "worker 1" in other

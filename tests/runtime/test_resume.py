@@ -71,10 +71,23 @@ def ratings_run(folder, patience):
     return model.get_weights(), history.history
 
 
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """patience -> `(weights, history)` of `ratings_run` never interrupted: each computed once."""
+    runs = {}
+
+    def run(patience):
+        if patience not in runs:
+            runs[patience] = ratings_run(str(tmp_path_factory.mktemp("whole")), patience)
+        return runs[patience]
+
+    return run
+
+
 @pytest.mark.parametrize("patience, stop", [(None, 1), (None, 7), (2, 2), (2, "last")])
 @pytest.mark.parametrize("interrupt", [interrupt_after_commit, interrupt_while_writing])
-def test_fit_resumes_bit_for_bit(tmp_path, monkeypatch, capsys, patience, stop, interrupt):
-    weights, history = ratings_run(str(tmp_path / "whole"), patience)
+def test_fit_resumes_bit_for_bit(tmp_path, monkeypatch, capsys, patience, stop, interrupt, uninterrupted):
+    weights, history = uninterrupted(patience)
     epochs = len(history["loss"])
     if patience is not None:
         assert 2 < epochs < 14  # early stopping ended it: its state must survive too

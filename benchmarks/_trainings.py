@@ -5,9 +5,11 @@ Not a benchmark itself: `input_pipeline.py`, `gpu.py` and the embedding benchmar
 
 import keras
 
-from keras_workshop.dropout import as_dataset, dropout_mlp, noisy_digits
+from keras_workshop.dropout import dropout_mlp, noisy_digits
+from keras_workshop.runtime import array_batches
 from keras_workshop.embeddings import Vocabulary
-from keras_workshop.movielens import field_vocabulary, load_movielens, rating_rows, ratings_dataset, slide_rating_model
+from keras_workshop.movielens import field_vocabulary, load_movielens, rating_rows
+from keras_workshop.recommenders import ratings_dataset, slide_rating_model
 from keras_workshop.word2vec import compile_skipgram, skipgram_dataset, skipgram_model, wikipedia_excerpt
 
 
@@ -17,7 +19,7 @@ def dropout_training(batch_size: int = 128):
     size = len(split.x_train) // batch_size * batch_size
     model = dropout_mlp(64, (1024, 10, 10), 10, rate=0.2)
     model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
-    return model, as_dataset(split.x_train[:size], split.y_train[:size], batch_size, shuffle_seed=42), size // batch_size
+    return model, array_batches((split.x_train[:size], split.y_train[:size]), batch_size, shuffle_seed=42), size // batch_size
 
 
 def ratings_training(batch_size: int = 256, validate_ids: bool = True, jit_compile="auto"):

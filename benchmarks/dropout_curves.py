@@ -23,8 +23,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_workshop import (  # noqa: E402
+    array_batches,
     SideBySideCrossEntropy,
-    as_dataset,
     batches_per_epoch,
     dropout_mlp,
     member_cross_entropies,
@@ -49,8 +49,8 @@ def plain_port(split, epochs):
 
 def batches(split, seed):
     half = int(len(split.x_train) * 0.5)
-    train = as_dataset(split.x_train[:half], split.y_train[:half], 128, shuffle_seed=seed)
-    return train, as_dataset(split.x_train[half:], split.y_train[half:], 1024)
+    train = array_batches((split.x_train[:half], split.y_train[:half]), 128, shuffle_seed=seed)
+    return train, array_batches((split.x_train[half:], split.y_train[half:]), 1024)
 
 
 def recipe(split, epochs, seed):

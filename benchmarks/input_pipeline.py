@@ -2,7 +2,7 @@
 
 For the three trainings of the recipes (the dropout MLP on digits, the slide rating model on
 MovieLens-100k, skip-gram on the Wikipedia excerpt), epochs of `fit` on the recipe's own
-pipeline (`as_dataset`, `ratings_dataset`, `skipgram_dataset`: shuffling, pair generation,
+pipeline (`array_batches`, `ratings_dataset`, `skipgram_dataset`: shuffling, pair generation,
 batching, prefetch), against one epoch on the same batches taken from the pipeline beforehand
 and stacked in memory (`Dataset.from_tensor_slices`: nothing left to compute). Same model,
 interleaved rounds in one process, each a `fit` call of at least 400 steps; the median time

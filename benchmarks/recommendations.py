@@ -56,10 +56,36 @@ def served(export_dir):
 def main():
     import keras
 
-    from keras_workshop.movielens import (
-        TOPK_METRICS, RecommendTables, denoising_recommender, ease_model, ease_scores, ease_weights, item_knn_scores,
-        load_movielens, most_popular_scores, recommend_signatures, top_k, topk_metrics, topk_split, tower_fields,
+    from keras_workshop.movielens import load_movielens, user_item_fields
+
+    from keras_workshop.recommenders import (
+
+        RecommendTables,
+
+        TOPK_METRICS,
+
+        denoising_recommender,
+
+        ease_model,
+
+        ease_scores,
+
+        ease_weights,
+
+        item_knn_scores,
+
+        most_popular_scores,
+
+        recommend_signatures,
+
+        top_k,
+
+        topk_metrics,
+
+        topk_split,
+
         two_tower_model,
+
     )
     from keras_workshop.runtime import array_batches, batches_per_epoch, set_deterministic
     from keras_workshop.serving import export_for_serving
@@ -71,7 +97,7 @@ def main():
     args = parser.parse_args()
     set_deterministic(0)
     data = load_movielens()
-    vocabulary, user_fields, item_fields = tower_fields(data)
+    vocabulary, user_fields, item_fields = user_item_fields(data)
     items = len(data.item_ids)
 
     def denoising(seen):

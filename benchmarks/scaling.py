@@ -1,6 +1,6 @@
 """Benchmark: training throughput on one device, on two logical CPU devices, and on one and two workers.
 
-The slide rating model (`movielens.slide_rating_model`, d = 16, Dense 256, dropout 0.4) on every
+The slide rating model (`recommenders.slide_rating_model`, d = 16, Dense 256, dropout 0.4) on every
 MovieLens-100k rating, global batch `--batch-size`, Adam, `model.fit`: examples per second
 over `--epochs` epochs after one warm-up epoch, each configuration in its own process (devices
 and strategies are fixed when TensorFlow starts):
@@ -32,7 +32,8 @@ def child(strategy_name: str, epochs: int, batch_size: int) -> None:
     import keras
 
     from keras_workshop import runtime
-    from keras_workshop.movielens import field_vocabulary, load_movielens, rating_rows, ratings_dataset, slide_rating_model
+    from keras_workshop.movielens import field_vocabulary, load_movielens, rating_rows
+    from keras_workshop.recommenders import ratings_dataset, slide_rating_model
 
     device = runtime.select_device("cpu", cpu_replicas=2 if strategy_name == "mirrored" else 1)
     runtime.set_deterministic(0)

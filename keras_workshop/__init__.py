@@ -9,9 +9,11 @@ cheap and `python -m keras_workshop.check_export` never loads TensorFlow's Pytho
 - `keras_workshop.embeddings`: `Vocabulary`, `onehot`, `Embedding`, `euclidean_distance`,
   `cosine_similarity`, `unit_rows`, `nearest_neighbours`, `CosineNeighbours`, `write_projector`
 - `keras_workshop.dropout`: `SlideDropout`, `to_inverted_dropout`, `mc_dropout_predict`,
-  `dropout_mlp`, `noisy_digits`, `as_dataset`, `side_by_side_model`
+  `dropout_mlp`, `noisy_digits`, `side_by_side_model`
 - `keras_workshop.word2vec`: corpora, the skip-gram pairs pipeline and model
 - `keras_workshop.movielens`: MovieLens-100k, users, items and descriptors as symbols
+- `keras_workshop.recommenders`: rating and top-k models, their training, metrics, baselines,
+  splits and served signatures
 - `keras_workshop.serving`: `export_for_serving`, `write_model_config`, requests, `ServedModel`
 - `keras_workshop.runtime`: `set_deterministic`, devices, `tf.distribute` strategies, `Model`, the recipe options
 - `keras_workshop.plots`: the slides' figures
@@ -19,12 +21,12 @@ cheap and `python -m keras_workshop.check_export` never loads TensorFlow's Pytho
 
 import lazy_loader
 
-from keras_workshop import dropout, embeddings, movielens, runtime, serving, word2vec
+from keras_workshop import dropout, embeddings, movielens, recommenders, runtime, serving, word2vec
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = {"dropout": dropout, "embeddings": embeddings, "movielens": movielens, "runtime": runtime,
-                "serving": serving, "word2vec": word2vec}
+_SUBPACKAGES = {"dropout": dropout, "embeddings": embeddings, "movielens": movielens, "recommenders": recommenders,
+                "runtime": runtime, "serving": serving, "word2vec": word2vec}
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,

@@ -11,8 +11,8 @@ import numpy as np
 import scipy.stats
 from matplotlib.figure import Figure
 
-from keras_workshop.embeddings._symbol_sequences import check_not_a_string
-from keras_workshop.embeddings._unit_rows import unit_rows
+from keras_workshop._checks import check_not_a_string
+from keras_workshop.embeddings import unit_rows
 
 
 def plot_cosine_histograms(cosines: Mapping[int, np.ndarray], path: str) -> str:

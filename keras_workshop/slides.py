@@ -24,16 +24,16 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_workshop import _keras1
-from keras_workshop.embeddings import _ids
-from keras_workshop.embeddings._embedding import Embedding
-from keras_workshop.runtime import _trainer
+from keras_workshop import runtime
+from keras_workshop._checks import assert_ids_in_range
+from keras_workshop._keras1 import DENSE_NAMES, DROPOUT_NAMES, build_quietly, translate
+from keras_workshop.embeddings import Embedding
 
 __all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Sequential"]
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")
-class Sequential(_trainer.Sequential):
+class Sequential(runtime.Sequential):
     """`keras.Sequential` that reads the input shape from the first layer, as Keras 1 did.
 
     It trains under every `tf.distribute` strategy (`runtime.Sequential`).
@@ -69,7 +69,7 @@ class Sequential(_trainer.Sequential):
         # (`add` turns off the autocast of float inputs that would truncate them).
         first = self._validating_embedding()
         if first is not None and ops.is_tensor(inputs):
-            inputs = _ids.assert_ids_in_range(inputs, first.input_dim, f"Embedding '{first.name}'")
+            inputs = assert_ids_in_range(inputs, first.input_dim, f"Embedding '{first.name}'")
         return super().call(inputs, training=training, mask=mask)
 
     def _validating_embedding(self) -> Embedding | None:
@@ -90,10 +90,10 @@ def Dense(units: int | None = None, input_shape=None, activation=None, **kwargs)
         kwargs["units"] = units
     if input_shape is not None:
         kwargs["input_shape"] = input_shape
-    kwargs = _keras1.translate(kwargs, _keras1.DENSE_NAMES, "Dense")
+    kwargs = translate(kwargs, DENSE_NAMES, "Dense")
     if kwargs.get("units") is None:
         raise ValueError("Dense: the number of units is required (`units` or `output_dim`).")
-    return _keras1.build_quietly(keras.layers.Dense, activation=activation, **kwargs)
+    return build_quietly(keras.layers.Dense, activation=activation, **kwargs)
 
 
 def Dropout(p: float | None = None, **kwargs):
@@ -110,21 +110,21 @@ def Dropout(p: float | None = None, **kwargs):
     """
     if p is not None:
         kwargs["p"] = p
-    kwargs = _keras1.translate(kwargs, _keras1.DROPOUT_NAMES, "Dropout")
+    kwargs = translate(kwargs, DROPOUT_NAMES, "Dropout")
     rate = kwargs.get("rate")
     if rate is None:
         raise ValueError("Dropout: the drop probability is required (`p` or `rate`).")
     if not 0 <= rate < 1:
         raise ValueError(f"Dropout: p must be in [0, 1), got p={rate!r}.")
-    return _keras1.build_quietly(keras.layers.Dropout, **kwargs)
+    return build_quietly(keras.layers.Dropout, **kwargs)
 
 
 def Flatten(**kwargs):
     """`keras.layers.Flatten`, accepting `input_shape` like Keras 1."""
-    return _keras1.build_quietly(keras.layers.Flatten, **_keras1.translate(kwargs, {}, "Flatten"))
+    return build_quietly(keras.layers.Flatten, **translate(kwargs, {}, "Flatten"))
 
 
 def Activation(activation, **kwargs):
     """`keras.layers.Activation`, accepting `input_shape` like Keras 1."""
-    kwargs = _keras1.translate(kwargs, {}, "Activation")
-    return _keras1.build_quietly(keras.layers.Activation, activation, **kwargs)
+    kwargs = translate(kwargs, {}, "Activation")
+    return build_quietly(keras.layers.Activation, activation, **kwargs)

@@ -23,13 +23,12 @@ import scipy.special
 
 from keras_workshop.dropout import (
     SlideDropout,
-    as_dataset,
     dropout_mlp,
     mc_dropout_predict,
     noisy_digits,
     to_inverted_dropout,
 )
-from keras_workshop.runtime import Sequential, add_runtime_arguments, batches_per_epoch, start_runtime
+from keras_workshop.runtime import Sequential, add_runtime_arguments, array_batches, batches_per_epoch, start_runtime
 from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' claims, measured.")
@@ -74,7 +73,7 @@ print("\n## Slide formulation vs Keras' inverted dropout")
 split = noisy_digits(noisy_labels=0, seed=args.seed)
 # Batches of 128, reshuffled every epoch from epoch 0's order (or, with --resume, the epoch it resumes at).
 first_epoch = runtime.first_epoch("slide_dropout")
-train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
+train = array_batches((split.x_train, split.y_train), 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():  # `Sequential`: keras.Sequential that trains under every tf.distribute strategy
     slide_model = Sequential(
         [
@@ -87,7 +86,7 @@ with runtime.strategy.scope():  # `Sequential`: keras.Sequential that trains und
     slide_model.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy", metrics=["accuracy"])
 slide_model.fit(
     train,
-    validation_data=as_dataset(split.x_test, split.y_test, 512),
+    validation_data=array_batches((split.x_test, split.y_test), 512),
     epochs=5,
     initial_epoch=first_epoch,
     steps_per_epoch=batches_per_epoch(len(split.x_train), 128),  # the dataset streams epoch after epoch
@@ -117,7 +116,7 @@ when dropout feeds a linear layer; close to it through the softmax).
 
 print("\n## Monte-Carlo dropout: average of sampled masks vs the test-time network")
 first_epoch = runtime.first_epoch("dropout_mlp")
-train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
+train = array_batches((split.x_train, split.y_train), 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():
     mlp = dropout_mlp(64, (256, 256), 10, rate=0.5)
     mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")

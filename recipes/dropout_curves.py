@@ -26,14 +26,13 @@ import keras
 
 from keras_workshop.dropout import (
     SideBySideCrossEntropy,
-    as_dataset,
     dropout_mlp,
     member_cross_entropies,
     noisy_digits,
     side_by_side_model,
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves
-from keras_workshop.runtime import add_runtime_arguments, batches_per_epoch, positive_int, start_runtime
+from keras_workshop.runtime import add_runtime_arguments, array_batches, batches_per_epoch, positive_int, start_runtime
 from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' learning curves.")
@@ -53,7 +52,7 @@ the last half of the training part is the validation set.
 
 split = noisy_digits(noisy_labels=200, seed=42)
 split_at = int(len(split.x_train) * 0.5)
-validation = as_dataset(split.x_train[split_at:], split.y_train[split_at:], batch_size=1024)
+validation = array_batches((split.x_train[split_at:], split.y_train[split_at:]), batch_size=1024)
 print(f"train {split_at} digits, validation {len(split.x_train) - split_at}, 200 noisy labels in all")
 
 """
@@ -85,7 +84,7 @@ def train_side_by_side(members, training):
     # Batches of 128, reshuffled every epoch: each training sees the same orders, from epoch 0's
     # (or, with --resume, from the epoch it resumes at).
     first_epoch = runtime.first_epoch(training)
-    train = as_dataset(split.x_train[:split_at], split.y_train[:split_at], batch_size=128, shuffle_seed=args.seed,
+    train = array_batches((split.x_train[:split_at], split.y_train[:split_at]), batch_size=128, shuffle_seed=args.seed,
                        first_epoch=first_epoch)
     with runtime.strategy.scope():
         model = side_by_side_model(members)

@@ -37,17 +37,15 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_workshop.embeddings import nearest_neighbours  # noqa: E402
-from keras_workshop.movielens import (  # noqa: E402
+from keras_workshop.movielens import field_vocabulary, load_movielens, rating_rows  # noqa: E402
+from keras_workshop.recommenders import (  # noqa: E402
     RatingTables,
     average_models,
-    field_vocabulary,
-    ratings_dataset,
     hybrid_rating_model,
     kfold_splits,
-    load_movielens,
     predict_ratings,
     rating_signatures,
-    rating_rows,
+    ratings_dataset,
     rmse_mae,
     slide_rating_model,
 )

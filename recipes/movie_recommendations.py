@@ -35,27 +35,29 @@ import numpy as np  # noqa: E402
 
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary  # noqa: E402
 from keras_workshop.movielens import (  # noqa: E402
-    TOPK_METRICS,
+    every_pair_rows,
+    field_vocabulary,
+    load_movielens,
+    rating_rows,
+    user_item_fields,
+)
+from keras_workshop.recommenders import (  # noqa: E402
     InBatchSoftmax,
     RecommendTables,
+    TOPK_METRICS,
     denoising_recommender,
     ease_model,
     ease_scores,
-    every_pair_rows,
-    field_vocabulary,
     group_popular_scores,
     in_batch_model,
     item_knn_scores,
-    load_movielens,
     most_popular_scores,
     predict_ratings,
-    rating_rows,
     ratings_dataset,
     recommend_signatures,
     slide_rating_model,
     topk_metrics,
     topk_split,
-    tower_fields,
     two_tower_model,
 )
 from keras_workshop.plots import plot_sweep  # noqa: E402
@@ -119,7 +121,7 @@ try:
     data = load_movielens(args.data)
 except (FileNotFoundError, ValueError) as error:  # no data, or a malformed file (named, with its line)
     sys.exit(str(error))
-vocabulary, user_fields, item_fields = tower_fields(data)
+vocabulary, user_fields, item_fields = user_item_fields(data)
 items = len(data.item_ids)
 probes = [probe for probe in PROBES.split("|") if probe in vocabulary] or [f"item:{i}" for i in data.item_ids[:3]]
 splits = {seed: topk_split(data, seed=seed) for seed in args.split_seeds}

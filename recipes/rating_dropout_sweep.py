@@ -27,15 +27,20 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from keras_workshop.movielens import (  # noqa: E402
-    field_vocabulary,
+from keras_workshop.movielens import field_vocabulary, load_movielens, rating_rows  # noqa: E402
+
+from keras_workshop.recommenders import (  # noqa: E402
+
     kfold_splits,
-    load_movielens,
+
     predict_ratings,
-    rating_rows,
+
     ratings_dataset,
+
     rmse_mae,
+
     slide_rating_model,
+
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402

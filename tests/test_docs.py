@@ -75,11 +75,34 @@ def test_the_rest_examples_are_what_the_lab_signatures_return(tmp_path):
 def test_the_library_table_lists_each_subpackages_all():
     import importlib
 
-    with open(os.path.join(REPO, "README.md")) as file:
+    with open(os.path.join(REPO, "docs", "library.md")) as file:
         rows = re.findall(r"^\| `keras_workshop\.(\w+)` \| (.*?) \|", file.read(), re.M)
-    assert {name for name, _ in rows} == {"slides", "embeddings", "dropout", "word2vec", "movielens", "serving",
-                                          "runtime", "plots"}
+    assert {name for name, _ in rows} == {"slides", "embeddings", "dropout", "word2vec", "movielens", "recommenders",
+                                          "serving", "runtime", "plots"}
     for name, names in rows:
         module = importlib.import_module(f"keras_workshop.{name}")
         public = getattr(module, "__all__", None) or [n for n in dir(module) if n.startswith("plot_")]
         assert sorted(re.findall(r"`(\w+)`", names)) == sorted(public), name
+
+
+def test_the_errors_table_names_only_what_exists():
+    """Each name docs/errors.md gives for where an input goes is a public name, a Keras method or a served name."""
+    import keras_workshop
+    from keras_workshop import plots
+
+    with open(os.path.join(REPO, "saved_models", "README.md")) as file:
+        served = set(re.findall(r"`(\w+)`", file.read()))
+    known = set(keras_workshop.__all__) | {n for n in dir(plots) if n.startswith("plot_")} | {"fit", "predict"} | served
+    with open(os.path.join(REPO, "docs", "errors.md")) as file:
+        rows = [line.split(" | ") for line in file.read().splitlines()
+                if line.startswith("| ") and not line.startswith(("| ---", "| input |"))]
+    assert len(rows) > 20
+    for row in rows:
+        for token in re.findall(r"`([^`]+)`", row[1]):
+            if re.fullmatch(r"[A-Za-z_][\w.]*", token):
+                assert known & set(token.split(".")), (row[0], token)
+
+
+def test_the_readme_is_short():
+    with open(os.path.join(REPO, "README.md")) as file:
+        assert len(file.read().splitlines()) <= 150

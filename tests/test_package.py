@@ -13,7 +13,7 @@ from hypothesis import given, settings
 import keras_workshop
 from tests.conftest import REPO
 
-SUBPACKAGES = ["dropout", "embeddings", "movielens", "runtime", "serving", "word2vec"]
+SUBPACKAGES = ["dropout", "embeddings", "movielens", "recommenders", "runtime", "serving", "word2vec"]
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)
@@ -95,3 +95,53 @@ def test_one_positive_integer_check_with_one_message(bad):
                  lambda: noise_table(np.ones(3), size=bad), lambda: select_device("cpu", cpu_replicas=bad)):
         with pytest.raises(ValueError, match=r"^\w+: `\w+` must be a positive integer, got "):
             call()
+
+
+def imports_of(path):
+    """`(line, module, name)` for every `import` and `from ... import` in a file (inside functions too)."""
+    import ast
+
+    with open(path) as file:
+        tree = ast.parse(file.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module != "__future__":
+            for alias in node.names:
+                yield node.lineno, node.module, alias.asname or alias.name
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, alias.asname or alias.name.split(".")[0]
+
+
+def python_files(*folders):
+    for folder in folders:
+        for root, _, files in os.walk(os.path.join(REPO, folder)):
+            yield from (os.path.join(root, name) for name in files if name.endswith(".py"))
+
+
+def test_no_private_name_crosses_a_module_border():
+    """No import binds a name that starts with `_`; a subpackage's private modules are its own.
+
+    Inside the package, a module may import from the private modules of its own subpackage and from
+    the package's shared private modules (`keras_workshop._checks`, `keras_workshop._keras1`);
+    across subpackages, only public names. Tests, recipes and benchmarks use public names only.
+    """
+    bad = []
+    for path in python_files("keras_workshop", "tests", "recipes", "benchmarks"):
+        relative = os.path.relpath(path, REPO)
+        parts = relative.removesuffix(".py").split(os.sep)
+        own = parts[1] if parts[0] == "keras_workshop" and len(parts) > 2 else None
+        for line, module, name in imports_of(path):
+            where = f"{relative}:{line}: {module} {name}"
+            if name.startswith("_"):
+                bad.append(where)
+            segments = module.split(".")
+            if segments[0] != "keras_workshop":
+                continue
+            private = [i for i, segment in enumerate(segments) if segment.startswith("_")]
+            if not private:
+                continue
+            shared = private[0] == 1 and parts[0] == "keras_workshop"  # keras_workshop._checks, from the package
+            in_own = len(segments) > 2 and segments[1] == own and private[0] == 2
+            if not (shared or in_own):
+                bad.append(where)
+    assert not bad, "\n".join(bad)

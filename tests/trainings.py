@@ -5,7 +5,7 @@ import inspect
 import keras
 
 from keras_workshop import runtime
-from keras_workshop.movielens import ratings_dataset
+from keras_workshop.recommenders import ratings_dataset
 from keras_workshop.word2vec import compile_skipgram, skipgram_dataset, skipgram_model
 
 

@@ -2,8 +2,8 @@
 
 `SlideDropout` (no scaling while training, as the paper and the slides state it) and
 `to_inverted_dropout`; `mc_dropout_predict` (Monte-Carlo averages over masks);
-`dropout_mlp` (the slide's `Sequential` block); `noisy_digits` and `as_dataset` (the
-lecture's data); `side_by_side_model`, `SideBySideCrossEntropy`, `member_cross_entropies`
+`dropout_mlp` (the slide's `Sequential` block); `noisy_digits` (the lecture's data, fed
+to `fit` by `runtime.array_batches`); `side_by_side_model`, `SideBySideCrossEntropy`, `member_cross_entropies`
 (several small models trained on the same batches by one `fit`).
 """
 
@@ -15,7 +15,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_slide_dropout": ["SlideDropout", "to_inverted_dropout"],
         "_monte_carlo": ["DROPOUT_LAYERS", "mc_dropout_predict", "sampling_view"],
         "_models": ["dropout_mlp"],
-        "_digits": ["Split", "as_dataset", "noisy_digits"],
+        "_digits": ["Split", "noisy_digits"],
         "_side_by_side_model": ["SideBySideCrossEntropy", "member_cross_entropies", "side_by_side_model"],
     },
 )

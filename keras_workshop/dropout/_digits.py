@@ -5,10 +5,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-import tensorflow as tf
-
-from keras_workshop._validation import check_positive_int
-from keras_workshop.runtime._batches import array_batches
 
 
 class Split(NamedTuple):
@@ -55,21 +51,3 @@ def noisy_digits(noisy_labels: int = 200, seed: int = 42, test_size: float = 0.1
         scaler.transform(x_test).astype("float32"),
         y_test.astype("int32"),
     )
-
-
-def as_dataset(x, y, batch_size: int, shuffle_seed: int | None = None, first_epoch: int = 0) -> tf.data.Dataset:
-    """`(x, y)` batches: one pass in order, or endless epochs reshuffled from a seed (`runtime.array_batches`).
-
-    Example:
-
-    >>> split = noisy_digits()
-    >>> train = as_dataset(split.x_train, split.y_train, batch_size=128, shuffle_seed=42)
-    >>> features, labels = next(iter(train))
-    >>> features.shape, labels.shape
-    (TensorShape([128, 64]), TensorShape([128]))
-    """
-    check_positive_int(batch_size, "batch_size", "as_dataset")
-    features = np.asarray(x)
-    if features.dtype.kind == "f" and not np.all(np.isfinite(features)):
-        raise ValueError("as_dataset: x holds NaN or inf; expected finite features.")
-    return array_batches((x, y), batch_size, shuffle_seed, first_epoch)

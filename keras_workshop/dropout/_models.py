@@ -6,7 +6,7 @@ from typing import Sequence
 
 import keras
 
-from keras_workshop._validation import check_positive_int
+from keras_workshop._checks import check_positive_int
 from keras_workshop import slides
 
 

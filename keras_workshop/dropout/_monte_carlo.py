@@ -7,8 +7,9 @@ import numpy as np
 import tensorflow as tf
 from keras import ops, tree
 
+from keras_workshop._checks import check_non_negative_int, check_positive_int
 from keras_workshop.dropout._slide_dropout import SlideDropout
-from keras_workshop.runtime._determinism import seed_generator_states
+from keras_workshop.runtime import seed_generator_states
 
 # The layers whose masks are sampled; Spatial dropout layers subclass `keras.layers.Dropout`.
 DROPOUT_LAYERS = (keras.layers.Dropout, keras.layers.GaussianDropout, keras.layers.AlphaDropout, SlideDropout)
@@ -64,10 +65,9 @@ def mc_dropout_predict(model: keras.Model, x, samples: int, seed: int | None = N
     >>> mean.shape, std.shape, bool(np.all(std >= 0))
     ((3, 2), (3, 2), True)
     """
-    if not isinstance(samples, (int, np.integer)) or isinstance(samples, bool) or samples < 1:
-        raise ValueError(f"mc_dropout_predict: samples must be an integer >= 1, got {samples!r}.")
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
-        raise ValueError(f"mc_dropout_predict: seed must be a non-negative integer or None, got {seed!r}.")
+    check_positive_int(samples, "samples", "mc_dropout_predict")
+    if seed is not None:
+        check_non_negative_int(seed, "seed", "mc_dropout_predict")
     for features in tree.flatten(x):
         features = np.asarray(features)
         if features.dtype.kind == "f" and not np.all(np.isfinite(features)):

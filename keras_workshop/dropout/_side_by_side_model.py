@@ -7,7 +7,7 @@ from typing import Mapping
 import keras
 from keras import ops
 
-from keras_workshop.runtime._trainer import Model
+from keras_workshop.runtime import Model
 
 
 def side_by_side_model(models: Mapping[str, keras.Model], name: str = "side_by_side") -> Model:

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from keras_workshop.embeddings._neighbours import nearest_neighbours
-from keras_workshop.embeddings._symbol_sequences import check_not_a_string
+from keras_workshop._checks import check_not_a_string
 from keras_workshop.embeddings._vocabulary import Vocabulary
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from keras_workshop._validation import check_positive_int
-from keras_workshop import _keras1
-from keras_workshop.embeddings import _ids
+from keras_workshop._checks import assert_ids_in_range, check_positive_int
+from keras_workshop._keras1 import EMBEDDING_NAMES, build_quietly, translate
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")
@@ -54,14 +53,14 @@ class Embedding(keras.layers.Embedding):
     ):
         input_dim = check_positive_int(input_dim, "input_dim", "Embedding")
         output_dim = check_positive_int(output_dim, "output_dim", "Embedding")
-        kwargs = _keras1.translate(kwargs, _keras1.EMBEDDING_NAMES, "Embedding")
+        kwargs = translate(kwargs, EMBEDDING_NAMES, "Embedding")
         if input_length is not None:
             if kwargs.get("input_shape") is not None:
                 raise ValueError(
                     "Embedding: got both `input_length` and `input_shape`; pass only one."
                 )
             kwargs["input_shape"] = (input_length,)
-        _keras1.build_quietly(super().__init__, input_dim, output_dim, **kwargs)
+        build_quietly(super().__init__, input_dim, output_dim, **kwargs)
         self.input_length = input_length
         self.validate_ids = validate_ids
         self.supports_jit = not validate_ids
@@ -89,11 +88,11 @@ class Embedding(keras.layers.Embedding):
             return inputs
         name = f"Embedding '{self.name}'"
         if isinstance(inputs, tf.RaggedTensor):
-            return inputs.with_flat_values(_ids.assert_ids_in_range(inputs.flat_values, self.input_dim, name))
+            return inputs.with_flat_values(assert_ids_in_range(inputs.flat_values, self.input_dim, name))
         if isinstance(inputs, tf.SparseTensor):
-            values = _ids.assert_ids_in_range(inputs.values, self.input_dim, name)
+            values = assert_ids_in_range(inputs.values, self.input_dim, name)
             return tf.SparseTensor(inputs.indices, values, inputs.dense_shape)
-        return _ids.assert_ids_in_range(inputs, self.input_dim, name)
+        return assert_ids_in_range(inputs, self.input_dim, name)
 
     def get_config(self):
         config = super().get_config()

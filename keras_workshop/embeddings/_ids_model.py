@@ -6,8 +6,8 @@ import keras
 import numpy as np
 from keras import ops, tree
 
-from keras_workshop.embeddings._ids import assert_ids_in_range
-from keras_workshop.runtime._trainer import Model
+from keras_workshop._checks import assert_ids_in_range
+from keras_workshop.runtime import Model
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_workshop.embeddings._ids import check_ids
+from keras_workshop._checks import check_ids
 from keras_workshop.embeddings._unit_rows import inverse_norms, unit_rows
 
 _GROUP = 32  # rows per group whose maximum is compared with each query's k-th best score

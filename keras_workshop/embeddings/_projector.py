@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from keras_workshop.embeddings._symbol_sequences import check_not_a_string
+from keras_workshop._checks import check_not_a_string
 
 
 def write_projector(embeddings, symbols: Sequence, log_dir: str, name: str = "word_vectors") -> list[str]:

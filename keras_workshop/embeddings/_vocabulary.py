@@ -10,8 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop.embeddings._ids import check_ids
-from keras_workshop.embeddings._symbol_sequences import check_not_a_string
+from keras_workshop._checks import check_ids, check_not_a_string
 
 _OOV_POLICIES = ("error", "token")
 

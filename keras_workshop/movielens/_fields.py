@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_workshop.embeddings._symbol_sequences import check_not_a_string
-from keras_workshop.embeddings._vocabulary import Vocabulary
+from keras_workshop._checks import check_non_negative_int, check_not_a_string
+from keras_workshop.embeddings import Vocabulary
 from keras_workshop.movielens._data import GENRES, MovieLens
 
 GENRE_SLOTS = 6  # the most genres any MovieLens-100k item has
 NO_GENRE = "genre:[none]"  # fills the genre slots an item does not use
 FIELDS = ("user", "item", "gender", "age", "occupation") + tuple(f"genre{i + 1}" for i in range(GENRE_SLOTS))
-_AGE_BANDS = ((18, "<18"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (50, "45-49"), (56, "50-55"))
+# (first age past the band, band) in order; from 56 on, "56+".
+AGE_BANDS = ((18, "<18"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (50, "45-49"), (56, "50-55"))
 
 
 def age_band(age: int) -> str:
@@ -22,9 +23,8 @@ def age_band(age: int) -> str:
     >>> age_band(24), age_band(56)
     ('18-24', '56+')
     """
-    if isinstance(age, bool) or not isinstance(age, (int, np.integer)) or age < 0:
-        raise ValueError(f"age_band: expected an age in whole years >= 0, got {age!r}.")
-    return next((band for limit, band in _AGE_BANDS if age < limit), "56+")
+    check_non_negative_int(age, "age", "age_band")
+    return next((band for limit, band in AGE_BANDS if age < limit), "56+")
 
 
 def field_symbols(data: MovieLens) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -91,7 +91,7 @@ def rating_rows(data: MovieLens, vocabulary: Vocabulary, users, items) -> np.nda
 NEW_USER = "user:[new]"  # the id field of a user the two-tower model has not seen
 
 
-def tower_fields(data: MovieLens) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
+def user_item_fields(data: MovieLens) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
     """The two towers' symbols as ids: `(vocabulary, user_fields, item_fields)`.
 
     The vocabulary is `field_vocabulary`'s symbols after id 0, `NEW_USER`: the
@@ -103,7 +103,7 @@ def tower_fields(data: MovieLens) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
     Example:
 
     >>> from keras_workshop.movielens import load_movielens
-    >>> vocabulary, users, items = tower_fields(load_movielens())
+    >>> vocabulary, users, items = user_item_fields(load_movielens())
     >>> vocabulary.to_symbols(users[0]).tolist(), items.shape
     (['user:1', 'gender:M', 'age:18-24', 'occupation:technician'], (1682, 7))
     """

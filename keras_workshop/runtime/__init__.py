@@ -1,6 +1,8 @@
 """Runtime: how recipes run: the same numbers for the same seed, on a device and a strategy of your choice.
 
-- `set_deterministic(seed)`: the same seed on CPU gives the same numbers.
+- `set_deterministic(seed)`: the same seed on CPU gives the same numbers;
+  `seed_generator_states`: the state of every Keras seed generator of a model (what a
+  resumed or repeated run must restore to draw the same dropout masks).
 - `array_batches`: in-memory arrays as tf.data batches, shuffled epoch after epoch (one
   gather per epoch), each epoch's order a function of the seed and the epoch;
   `batches_per_epoch`: its `steps_per_epoch`.
@@ -24,7 +26,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "_batches": ["array_batches", "batches_per_epoch"],
         "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "fraction", "fractions"],
-        "_determinism": ["set_deterministic"],
+        "_determinism": ["seed_generator_states", "set_deterministic"],
         "_devices": ["DEVICES", "select_device"],
         "_trainer": ["DistributedTrainer", "Model", "Sequential", "WorkerLostError", "in_multi_worker_mode"],
         "_recipe": ["Runtime", "add_runtime_arguments", "check_output_folder", "start_runtime"],

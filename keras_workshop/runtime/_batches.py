@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop._validation import check_non_negative_int, check_positive_int
+from keras_workshop._checks import check_non_negative_int, check_positive_int
 
 
 def batches_per_epoch(rows: int, batch_size: int) -> int:
@@ -27,6 +27,10 @@ def array_batches(
     arrays: Sequence, batch_size: int, shuffle_seed: int | None = None, first_epoch: int = 0
 ) -> tf.data.Dataset:
     """Batches of the rows of `arrays` (equal lengths): one pass in order, or endless shuffled epochs.
+
+    The one way the package turns in-memory arrays (features and labels, rating rows and
+    stars) into a `tf.data.Dataset`. Floating arrays must be finite: NaN or inf is a
+    `ValueError` naming the array, never a plausible loss.
 
     Without `shuffle_seed`: one pass over the rows in their order (validation,
     evaluation, prediction). With one: epoch after epoch without end, from
@@ -60,6 +64,9 @@ def array_batches(
         raise ValueError(
             f"array_batches: expected one or more arrays of the same length, got shapes {[t.shape for t in tensors]}."
         )
+    for number, tensor in enumerate(tensors):
+        if tensor.dtype.is_floating and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
+            raise ValueError(f"array_batches: array {number} holds NaN or inf; expected finite numbers.")
     check_positive_int(batch_size, "batch_size", "array_batches")
     check_non_negative_int(first_epoch, "first_epoch", "array_batches")
     count, batch_size = int(tensors[0].shape[0]), int(batch_size)

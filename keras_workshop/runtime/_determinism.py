@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from keras_workshop._checks import check_non_negative_int
+
 
 def set_deterministic(seed: int, op_determinism: bool = True) -> None:
     """Seeds Python, NumPy and the backend, and makes TensorFlow's ops deterministic.
@@ -17,8 +19,7 @@ def set_deterministic(seed: int, op_determinism: bool = True) -> None:
 
     >>> set_deterministic(42)
     """
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"set_deterministic: seed must be a non-negative integer, got {seed!r}.")
+    check_non_negative_int(seed, "seed", "set_deterministic")
     keras.utils.set_random_seed(seed)
     if op_determinism:
         tf.config.experimental.enable_op_determinism()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from keras_workshop._validation import check_positive_int
+from keras_workshop._checks import check_positive_int
 
 DEVICES = ("auto", "cpu", "gpu")
 

@@ -4,7 +4,7 @@
 stored sample request), `write_model_config` (TF Serving's `models.config`, written
 with its own protos), `rest_request` and `grpc_request`, `signatures_of_export`, and
 `ServedModel` and `replay_samples`, which load an export through TensorFlow's C++ loader (the
-one TF Serving uses) without importing TensorFlow's Python API
+one TF Serving uses, bound through `TensorFlowCAPI`) without importing TensorFlow's Python API
 (`python -m keras_workshop.check_export DIR` on the command line; `served_version` finds the
 version TF Serving would serve in a model folder).
 
@@ -20,6 +20,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_model_config": ["check_model_name", "write_model_config"],
         "_requests": ["grpc_request", "rest_request"],
         "_savedmodel_proto": ["signatures_of_export"],
-        "_served_model": ["ServedModel", "replay_samples", "served_version"],
+        "_c_api": ["TensorFlowCAPI"],
+        "_replay": ["replay_samples"],
+        "_served_model": ["ServedModel", "served_version"],
     },
 )

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop._validation import check_positive_int
+from keras_workshop._checks import check_positive_int
 from keras_workshop.serving._model_config import check_model_name, write_model_config
 from keras_workshop.serving._signatures import embedding_signatures
 from keras_workshop.serving._staging import publish, remove_abandoned, staging_folder

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_workshop._checks import assert_ids_in_range
 from keras_workshop.embeddings import Vocabulary, nearest_neighbours, unit_rows
-from keras_workshop.embeddings import _ids
 
 
 class _Tables(tf.Module):
@@ -51,7 +51,7 @@ def embedding_signatures(embedding: keras.layers.Embedding, vocabulary=None, oov
         return {"vectors": embedding(ids)}
 
     def neighbours(ids, k):
-        ids = _ids.assert_ids_in_range(ids, size, "neighbours")
+        ids = assert_ids_in_range(ids, size, "neighbours")
         check_k = tf.debugging.Assert(
             tf.logical_and(k >= 1, k <= size - 1), ["neighbours: k must be in [1, %d], got" % (size - 1), k]
         )

@@ -13,7 +13,7 @@ import unicodedata
 
 import numpy as np
 
-from keras_workshop.embeddings._unit_rows import unit_rows
+from keras_workshop.embeddings import unit_rows
 
 # Compressed files read as what they hold, by their first bytes; other archives and binary formats refused.
 _DECOMPRESS = {rb"\x1f\x8b\x08": ("gzip", gzip.decompress), rb"BZh[1-9]1AY&SY": ("bz2", bz2.decompress),

@@ -6,9 +6,9 @@ import keras
 import tensorflow as tf
 from keras import tree
 
-from keras_workshop._validation import check_positive_int
+from keras_workshop._checks import check_positive_int
 from keras_workshop import slides
-from keras_workshop.runtime._trainer import Model
+from keras_workshop.runtime import Model
 
 
 @keras.saving.register_keras_serializable(package="keras_workshop")

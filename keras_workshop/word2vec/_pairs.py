@@ -7,9 +7,8 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop._validation import check_non_negative_int, check_positive_int
-from keras_workshop.embeddings._symbol_sequences import check_not_a_string
-from keras_workshop.embeddings._vocabulary import Vocabulary
+from keras_workshop._checks import check_non_negative_int, check_not_a_string, check_positive_int
+from keras_workshop.embeddings import Vocabulary
 
 _NOISE_TABLE = 1 << 18  # entries of the unigram^0.75 table negatives are drawn from
 _PREFETCH = 128  # elements made ahead: about one pass of the Wikipedia excerpt at 8 batches each

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from keras_workshop import (
+    array_batches,
     SideBySideCrossEntropy,
-    as_dataset,
     batches_per_epoch,
     dropout_mlp,
     member_cross_entropies,
@@ -19,8 +19,8 @@ from keras_workshop import (
 def lecture_data(seed=42):
     split = noisy_digits(noisy_labels=200, seed=42)
     half = len(split.x_train) // 2
-    train = as_dataset(split.x_train[:half], split.y_train[:half], 128, shuffle_seed=seed)
-    validation = as_dataset(split.x_train[half:], split.y_train[half:], 1024)
+    train = array_batches((split.x_train[:half], split.y_train[:half]), 128, shuffle_seed=seed)
+    validation = array_batches((split.x_train[half:], split.y_train[half:]), 1024)
     return split, train, validation
 
 
@@ -77,8 +77,8 @@ def test_l2_penalty_reaches_the_gradients():
     plain = dropout_mlp(4, (8,), 2, rate=0.0)
     penalised = dropout_mlp(4, (8,), 2, rate=0.0, l2=1.0)
     penalised.set_weights(plain.get_weights())
-    train_side_by_side({"plain": plain, "penalised": penalised}, as_dataset(x, y, 32, shuffle_seed=0),
-                       as_dataset(x, y, 32), epochs=3, rows=64, batch_size=32)
+    train_side_by_side({"plain": plain, "penalised": penalised}, array_batches((x, y), 32, shuffle_seed=0),
+                       array_batches((x, y), 32), epochs=3, rows=64, batch_size=32)
     norm = lambda model: sum(float(np.sum(layer.kernel.numpy() ** 2)) for layer in model.layers[::2])  # noqa: E731
     assert norm(penalised) < 0.5 * norm(plain)
 
@@ -94,13 +94,13 @@ def test_one_side_by_side_fit_trains_each_member_as_its_own_fit():
     for label, member in members.items():
         references[label] = keras.models.clone_model(member)
         references[label].set_weights(member.get_weights())
-    curves = train_side_by_side(members, as_dataset(x[:200], y[:200], 64, shuffle_seed=3), as_dataset(x[200:], y[200:], 64),
+    curves = train_side_by_side(members, array_batches((x[:200], y[:200]), 64, shuffle_seed=3), array_batches((x[200:], y[200:]), 64),
                                 epochs=4, rows=200, batch_size=64)
     for label, reference in references.items():
         reference.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy",
                           metrics=[keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")])
-        history = reference.fit(as_dataset(x[:200], y[:200], 64, shuffle_seed=3), steps_per_epoch=4,
-                                validation_data=as_dataset(x[200:], y[200:], 64), epochs=4, shuffle=False,
+        history = reference.fit(array_batches((x[:200], y[:200]), 64, shuffle_seed=3), steps_per_epoch=4,
+                                validation_data=array_batches((x[200:], y[200:]), 64), epochs=4, shuffle=False,
                                 verbose=0).history
         # the curves leave the L2 penalty out, as the member's own cross-entropy metric does
         np.testing.assert_allclose(curves[label]["loss"], history["cross_entropy"], rtol=1e-4, err_msg=label)

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary, onehot, write_projector
-from keras_workshop.movielens import RatingTables, field_vocabulary, genre_matrix, load_movielens, rating_rows
+from keras_workshop.movielens import field_vocabulary, genre_matrix, load_movielens, rating_rows
+from keras_workshop.recommenders import RatingTables
 from keras_workshop.plots import plot_embedding_map
 from keras_workshop.word2vec import skipgram_dataset
 

@@ -4,15 +4,25 @@ import numpy as np
 import pytest
 
 from keras_workshop.movielens import (
+
     FIELDS,
+
     age_band,
+
     field_vocabulary,
+
     genre_baselines,
+
     genre_matrix,
+
     genre_share,
+
     liked_sequences,
+
     load_movielens,
+
     rating_rows,
+
 )
 from tests.movielens.test_data import write_grouplens
 

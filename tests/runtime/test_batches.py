@@ -80,3 +80,10 @@ def test_bad_batch_sizes_are_a_clear_error(batch_size):
 def test_scalars_are_not_rows():
     with pytest.raises(ValueError, match="same length"):
         array_batches((np.float32(1.0),), 2)
+
+
+def test_array_batches_refuses_non_finite_features():
+    features = np.ones((4, 2))
+    features[2, 1] = np.nan
+    with pytest.raises(ValueError, match="array_batches: array 0 holds NaN or inf"):
+        array_batches((features, np.zeros(4)), batch_size=2)

@@ -6,14 +6,13 @@ import pytest
 
 from keras_workshop.dropout import (
     SideBySideCrossEntropy,
-    as_dataset,
     dropout_mlp,
     member_cross_entropies,
     noisy_digits,
     side_by_side_model,
 )
 from keras_workshop import runtime
-from keras_workshop.movielens import hybrid_rating_model, slide_rating_model
+from keras_workshop.recommenders import hybrid_rating_model, slide_rating_model
 from keras_workshop.word2vec import skipgram_model
 
 
@@ -45,9 +44,9 @@ def test_side_by_side_trains_mixed_models_with_fit(mixed):
     models = {f"p={p}": dropout_mlp(64, (32,), 10, rate=p, name=f"mlp_{p}") for p in (0.0, 0.5)}
     model = side_by_side_model(models)
     model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
-    history = model.fit(as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0), epochs=3,
+    history = model.fit(runtime.array_batches((split.x_train, split.y_train), 128, shuffle_seed=0), epochs=3,
                         steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), shuffle=False,
-                        validation_data=as_dataset(split.x_test, split.y_test, 512), verbose=0).history
+                        validation_data=runtime.array_batches((split.x_test, split.y_test), 512), verbose=0).history
     for label in models:
         train, validation = history[f"cross_entropy[{label}]"], history[f"val_cross_entropy[{label}]"]
         assert len(train) == len(validation) == 3

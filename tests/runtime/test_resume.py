@@ -11,14 +11,13 @@ import tensorflow as tf
 from keras_workshop import runtime
 from keras_workshop.dropout import (
     SideBySideCrossEntropy,
-    as_dataset,
     dropout_mlp,
     member_cross_entropies,
     noisy_digits,
     side_by_side_model,
 )
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary
-from keras_workshop.movielens import slide_rating_model
+from keras_workshop.recommenders import slide_rating_model
 from tests.trainings import train_ratings, train_skipgram
 
 
@@ -115,12 +114,12 @@ def test_side_by_side_resumes_bit_for_bit(tmp_path, monkeypatch):
     def run(folder):
         runtime.set_deterministic(0)
         backup = runtime.EpochBackup(folder)
-        train = as_dataset(split.x_train, split.y_train, 128, shuffle_seed=0, first_epoch=backup.initial_epoch)
+        train = runtime.array_batches((split.x_train, split.y_train), 128, shuffle_seed=0, first_epoch=backup.initial_epoch)
         members = {f"p={p}": dropout_mlp(64, (32,), rate=p) for p in (0.0, 0.5)}
         model = side_by_side_model(members)
         model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(members))
         history = model.fit(train, steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), epochs=5,
-                            initial_epoch=backup.initial_epoch, validation_data=as_dataset(split.x_test, split.y_test, 512), shuffle=False, verbose=0,
+                            initial_epoch=backup.initial_epoch, validation_data=runtime.array_batches((split.x_test, split.y_test), 512), shuffle=False, verbose=0,
                             callbacks=[backup])
         return history.history, model.get_weights()
 

@@ -377,13 +377,12 @@ def test_the_cpp_client_refuses_ids_of_another_dtype(tmp_path, ids):
 
 def test_served_model_frees_every_c_object_it_allocates(tmp_path, monkeypatch):
     """Each TF_New* / TF_Allocate* / TF_LoadSession* of the loader is matched by its delete, on success and error."""
-    from keras_workshop.serving import ServedModel
-    from keras_workshop.serving._served_model import _Library
+    from keras_workshop.serving import ServedModel, TensorFlowCAPI
 
     model = slides.Sequential()
     model.add(slides.Embedding(output_dim=4, input_dim=10, input_length=1))
     path = export_for_serving(model, "lab", str(tmp_path), output_name="vectors", vocabulary=Vocabulary(list("abcdefghij")))
-    library = _Library.shared()
+    library = TensorFlowCAPI.shared()
     live = {}
     pairs = {"NewStatus": "DeleteStatus", "NewGraph": "DeleteGraph", "NewBuffer": "DeleteBuffer",
              "NewSessionOptions": "DeleteSessionOptions", "LoadSessionFromSavedModel": "DeleteSession",

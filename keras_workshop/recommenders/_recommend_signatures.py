@@ -6,10 +6,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop.embeddings._vocabulary import Vocabulary
-from keras_workshop.movielens._data import MovieLens
-from keras_workshop.movielens._fields import _AGE_BANDS
-from keras_workshop.movielens._topk_baselines import _interactions
+from keras_workshop.embeddings import Vocabulary
+from keras_workshop.movielens import AGE_BANDS, MovieLens
+from keras_workshop.recommenders._baselines import interaction_matrix
 
 _MOST_AGE = 150  # ages above this are refused as typing mistakes
 
@@ -22,12 +21,12 @@ class RecommendTables(tf.Module):
         seen: `(users, items)` interactions the models were trained on
             (rows in `data.user_ids` order, columns in `data.item_ids` order):
             never recommended again, and each known user's bag of movies.
-        vocabulary: the two towers' vocabulary (`tower_fields`), for the descriptors.
+        vocabulary: the two towers' vocabulary (`user_item_fields`), for the descriptors.
     """
 
     def __init__(self, data: MovieLens, seen, vocabulary: Vocabulary):
         super().__init__()
-        seen = _interactions(seen)
+        seen = interaction_matrix(seen)
         if seen.shape != (len(data.user_ids), len(data.item_ids)):
             raise ValueError(f"RecommendTables: seen has shape {seen.shape}; expected (users, items) = "
                              f"{(len(data.user_ids), len(data.item_ids))}.")
@@ -36,8 +35,8 @@ class RecommendTables(tf.Module):
         self.titles = tf.constant(data.titles.tolist())
         self.seen = tf.Variable((seen > 0).toarray().astype(np.float32), trainable=False, name="seen")
         self.popularity = tf.constant(np.asarray(seen.sum(axis=0), np.float32).ravel())
-        self.age_limits = tf.constant([limit for limit, _ in _AGE_BANDS], tf.int32)
-        self.age_bands = tf.constant([f"age:{band}" for _, band in _AGE_BANDS] + ["age:56+"])
+        self.age_limits = tf.constant([limit for limit, _ in AGE_BANDS], tf.int32)
+        self.age_bands = tf.constant([f"age:{band}" for _, band in AGE_BANDS] + ["age:56+"])
 
 
 def recommend_signatures(bag_model: keras.Model, two_tower: keras.Model, tables: RecommendTables,

@@ -7,7 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_workshop import runtime
-from keras_workshop.movielens._topk_models import CandidateScores
+from keras_workshop.recommenders._two_tower import CandidateScores
 
 _ACCIDENTAL_HIT = -1e9  # the logit of a negative that is the row's own positive item
 
@@ -114,7 +114,7 @@ def in_batch_model(two_tower: keras.Model, sampling_probability) -> keras.Model:
 
     Example:
 
-    >>> from keras_workshop.movielens import two_tower_model
+    >>> from keras_workshop.recommenders import two_tower_model
     >>> towers = two_tower_model(10, 2, item_fields=[[5, 7], [6, 8], [6, 9]], dim=4)
     >>> model = in_batch_model(towers, sampling_probability=[0.5, 0.25, 0.25])
     >>> model(np.array([[1, 2, 0], [3, 4, 2]], "int32")).shape

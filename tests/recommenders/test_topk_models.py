@@ -6,20 +6,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.movielens import (
-    NEW_USER,
+from keras_workshop.movielens import NEW_USER, load_movielens, user_item_fields
+
+from keras_workshop.recommenders import (
+
     CandidateScores,
+
     SymbolDropout,
+
     denoising_recommender,
+
     ease_model,
+
     ease_scores,
+
     ease_weights,
-    load_movielens,
+
     most_popular_scores,
+
     topk_metrics,
+
     topk_split,
-    tower_fields,
+
     two_tower_model,
+
 )
 from keras_workshop.runtime import array_batches, batches_per_epoch
 
@@ -27,7 +37,7 @@ from keras_workshop.runtime import array_batches, batches_per_epoch
 @pytest.fixture(scope="module")
 def movielens():
     data = load_movielens()
-    return data, topk_split(data, seed=0), tower_fields(data)
+    return data, topk_split(data, seed=0), user_item_fields(data)
 
 
 def validation_ndcg(scores, split):
@@ -50,7 +60,7 @@ def test_ease_weights_solve_the_constrained_least_squares_problem():
 @given(st.one_of(st.floats(max_value=0), st.just(float("nan")), st.just(float("inf")), st.booleans(), st.text()))
 @settings(max_examples=25, deadline=None)
 def test_ease_weights_refuse_l2_that_is_not_a_positive_number(l2):
-    with pytest.raises(ValueError, match="l2 must be a finite number > 0"):
+    with pytest.raises(ValueError, match="`l2` must be a finite number > 0"):
         ease_weights(np.eye(3), l2=l2)
 
 
@@ -66,9 +76,9 @@ def test_ease_model_is_one_dense_layer_with_the_scores_of_ease(movielens):
                  st.booleans(), st.none()))
 @settings(max_examples=25, deadline=None)
 def test_dropout_rates_outside_zero_to_one_are_refused(rate):
-    with pytest.raises(ValueError, match="rate must be a number in \\[0, 1\\)"):
+    with pytest.raises(ValueError, match="`rate` must be a number in \\[0, 1\\)"):
         denoising_recommender(10, rate=rate)
-    with pytest.raises(ValueError, match="rate must be a number in \\[0, 1\\)"):
+    with pytest.raises(ValueError, match="`rate` must be a number in \\[0, 1\\)"):
         SymbolDropout(rate, unknown_id=0)
 
 
@@ -152,7 +162,7 @@ def test_two_towers_beat_most_popular_with_ids_and_for_users_they_never_saw(movi
 def test_accidental_hits_are_masked_where_keras_rs_0_4_leaves_them_unchanged():
     import keras_rs
 
-    from keras_workshop.movielens import remove_accidental_hits
+    from keras_workshop.recommenders import remove_accidental_hits
 
     rng = np.random.default_rng(0)
     items = rng.integers(0, 4, 12)
@@ -168,7 +178,7 @@ def test_accidental_hits_are_masked_where_keras_rs_0_4_leaves_them_unchanged():
 
 
 def test_in_batch_negatives_train_the_towers_ahead_of_most_popular(movielens):
-    from keras_workshop.movielens import InBatchScores, InBatchSoftmax, in_batch_model
+    from keras_workshop.recommenders import InBatchScores, InBatchSoftmax, in_batch_model
 
     _, split, (vocabulary, user_fields, item_fields) = movielens
     keras.utils.set_random_seed(0)

@@ -10,18 +10,26 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.movielens import (
+from keras_workshop.movielens import age_band, load_movielens, user_item_fields
+
+from keras_workshop.recommenders import (
+
     RecommendTables,
-    age_band,
+
     ease_model,
+
     ease_scores,
+
     ease_weights,
-    load_movielens,
+
     recommend_signatures,
+
     top_k,
+
     topk_split,
-    tower_fields,
+
     two_tower_model,
+
 )
 from keras_workshop.serving import export_for_serving
 
@@ -34,7 +42,7 @@ def served(tmp_path_factory):
     data = load_movielens()
     split = topk_split(data, seed=0)
     seen = split.train
-    vocabulary, user_fields, item_fields = tower_fields(data)
+    vocabulary, user_fields, item_fields = user_item_fields(data)
     keras.utils.set_random_seed(0)
     towers = two_tower_model(len(vocabulary), 4, item_fields, dim=8, rate=0.2)
     ease = ease_model(seen, l2=400.0)

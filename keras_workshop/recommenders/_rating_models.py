@@ -8,9 +8,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_workshop._validation import check_positive_int
 from keras_workshop import slides
-from keras_workshop.embeddings._ids_model import IdsModel
+from keras_workshop._checks import check_positive_ints
+from keras_workshop.embeddings import IdsModel
 
 
 def slide_rating_model(
@@ -36,7 +36,7 @@ def slide_rating_model(
     >>> model.output_shape
     (None, 1)
     """
-    _check_sizes(vocabulary_size=vocabulary_size, fields=fields, dim=dim, hidden=hidden)
+    check_positive_ints("slide_rating_model", vocabulary_size=vocabulary_size, fields=fields, dim=dim, hidden=hidden)
     model = slides.Sequential(name=name)
     model.add(slides.Embedding(
         output_dim=dim, input_dim=vocabulary_size, input_length=fields, W_regularizer=keras.regularizers.L2(l2),
@@ -156,7 +156,7 @@ def hybrid_rating_model(
     >>> model(np.array([[0, 3], [1, 4]])).shape
     TensorShape([2, 1])
     """
-    _check_sizes(factors=factors)
+    check_positive_ints("hybrid_rating_model", factors=factors)
     vocabulary_size = slide.get_layer("fields_embedding").input_dim
     row = keras.Input(slide.inputs[0].shape[1:], dtype="int32", name="fields")
     user, item = row[:, 0], row[:, 1]
@@ -206,8 +206,3 @@ def average_models(models: Sequence[keras.Model], name: str = "ensemble") -> ker
     row = keras.Input(models[0].inputs[0].shape[1:], dtype="int32", name="fields")
     outputs = [model(row) for model in models]
     return IdsModel(row, outputs[0] if len(outputs) == 1 else keras.layers.Average()(outputs), name=name)
-
-
-def _check_sizes(**sizes) -> None:
-    for argument, value in sizes.items():
-        check_positive_int(value, argument)

@@ -1,9 +1,11 @@
-"""Top-k recommendation metrics over a full ranking of every movie, seen movies left out."""
+"""How good recommendations are: top-k metrics over a full ranking of every movie (seen ones left out), and RMSE / MAE of ratings."""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse
+
+from keras_workshop._checks import check_int_in_range
 
 TOPK_METRICS = ("recall", "ndcg", "mrr", "hit", "precision")
 
@@ -26,8 +28,7 @@ def top_k(scores, seen, k: int) -> np.ndarray:
     """
     scores = _checked_scores(scores)
     seen = _dense_bool(seen, scores.shape, "seen")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= scores.shape[1]:
-        raise ValueError(f"top_k: k must be an integer in [1, {scores.shape[1]}], got {k!r}.")
+    check_int_in_range(k, 1, scores.shape[1], "k", "top_k")
     masked = np.where(seen, -np.inf, scores)
     order = np.argsort(-masked, axis=1, kind="stable")[:, :k]
     return np.where(np.take_along_axis(seen, order, axis=1), -1, order)
@@ -102,3 +103,24 @@ def _dense_bool(matrix, shape, name: str) -> np.ndarray:
     if dense.shape != shape:
         raise ValueError(f"{name} has shape {dense.shape}; expected {shape}, the shape of the scores.")
     return dense.astype(bool)
+
+
+def rmse_mae(predictions, ratings) -> tuple[float, float]:
+    """Root mean squared error and mean absolute error, in float64 (scikit-learn's metrics).
+
+    Example:
+
+    >>> rmse_mae([3.0, 4.0], [4.0, 4.0])
+    (0.7071067811865476, 0.5)
+    """
+    predictions, ratings = np.asarray(predictions, dtype=np.float64), np.asarray(ratings, dtype=np.float64)
+    if predictions.shape != ratings.shape or not predictions.size:
+        raise ValueError(
+            f"rmse_mae: expected as many predictions as ratings, at least one; got shapes {predictions.shape} "
+            f"and {ratings.shape}."
+        )
+    if not (np.all(np.isfinite(predictions)) and np.all(np.isfinite(ratings))):
+        raise ValueError("rmse_mae: the predictions or ratings hold NaN or inf; expected finite numbers.")
+    from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+
+    return float(root_mean_squared_error(ratings, predictions)), float(mean_absolute_error(ratings, predictions))

@@ -1,4 +1,4 @@
-"""Top-k recommenders from the slides' parts: a denoising bag of movies, EASE as a Dense layer, two towers."""
+"""Two towers: the slides' Embedding -> Flatten -> Dropout -> Dense for users and for movies, scored by a dot product."""
 
 from __future__ import annotations
 
@@ -7,63 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_workshop import runtime
-from keras_workshop.movielens._rating_models import _check_sizes
-from keras_workshop.movielens._topk_baselines import ease_weights
-
-
-def denoising_recommender(
-    items: int, rate: float = 0.5, hidden: int | None = None, name: str = "denoising_recommender"
-) -> keras.Sequential:
-    """The slides' Dropout block as a recommender (Mult-DAE, Liang et al. 2018): a bag of movies in, logits out.
-
-    `Sequential`: a user's bag of movies (`(batch, items)`, 1 where chosen)
-    -> `Dropout(rate)` on the input (the denoising: some chosen movies are
-    hidden, and the model must still rank them) -> an optional
-    `Dense(hidden, tanh)` -> `Dense(items)`: one logit per movie. Train it with
-    the multinomial likelihood, `CategoricalCrossentropy(from_logits=True)`,
-    with the bag itself as the target; rank by the logits.
-
-    Example:
-
-    >>> model = denoising_recommender(items=1682, rate=0.5)
-    >>> [layer.__class__.__name__ for layer in model.layers], model.output_shape
-    (['Dropout', 'Dense'], (None, 1682))
-    """
-    _check_sizes(items=items)
-    if hidden is not None:
-        _check_sizes(hidden=hidden)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
-        raise ValueError(f"denoising_recommender: rate must be a number in [0, 1), got {rate!r}.")
-    model = runtime.Sequential(name=name)
-    model.add(keras.Input((items,), name="liked"))
-    model.add(keras.layers.Dropout(rate, name="denoising"))
-    if hidden is not None:
-        model.add(keras.layers.Dense(hidden, activation="tanh", name="hidden"))
-    model.add(keras.layers.Dense(items, name="logits"))
-    return model
-
-
-def ease_model(train, l2: float = 400.0, name: str = "ease") -> keras.Sequential:
-    """EASE (Steck, 2019) as the slides' Dense layer: a bag of movies in, one score per movie out.
-
-    `Sequential`: the bag `(batch, items)` -> `Dense(items, use_bias=False)`
-    whose kernel is EASE's item-item matrix with its zero diagonal, solved in
-    closed form on `train` (`ease_weights`): the exact minimiser of the
-    squared error of a Dense layer that predicts each movie from the others
-    with an L2 penalty `l2`. Its scores equal `ease_scores(train, l2)`.
-
-    Example:
-
-    >>> model = ease_model(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]]), l2=1.0)
-    >>> bool(np.allclose(model.predict(np.eye(3), verbose=0).diagonal(), 0))
-    True
-    """
-    weights = ease_weights(train, l2)
-    model = runtime.Sequential(name=name)
-    model.add(keras.Input((weights.shape[0],), name="liked"))
-    model.add(keras.layers.Dense(weights.shape[0], use_bias=False, name="item_item"))
-    model.layers[-1].set_weights([weights.astype(np.float32)])
-    return model
+from keras_workshop._checks import check_non_negative_int, check_positive_ints, check_rate
 
 
 def field_tower(
@@ -79,9 +23,8 @@ def field_tower(
     >>> tower.output_shape
     (None, 8)
     """
-    _check_sizes(vocabulary_size=vocabulary_size, fields=fields, dim=dim)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
-        raise ValueError(f"field_tower: rate must be a number in [0, 1), got {rate!r}.")
+    check_positive_ints("field_tower", vocabulary_size=vocabulary_size, fields=fields, dim=dim)
+    check_rate(rate, where="field_tower")
     return runtime.Sequential([
         keras.Input((fields,), dtype="int32", name=f"{name}_fields"),
         *([symbol_dropout] if symbol_dropout is not None else []),
@@ -112,11 +55,9 @@ class SymbolDropout(keras.layers.Layer):
 
     def __init__(self, rate: float, unknown_id: int, field: int = 0, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
-            raise ValueError(f"SymbolDropout: rate must be a number in [0, 1), got {rate!r}.")
-        for argument, value in (("unknown_id", unknown_id), ("field", field)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"SymbolDropout: {argument} must be an integer >= 0, got {value!r}.")
+        check_rate(rate, where="SymbolDropout")
+        check_non_negative_int(unknown_id, "unknown_id", "SymbolDropout")
+        check_non_negative_int(field, "field", "SymbolDropout")
         self.rate, self.unknown_id, self.field, self.seed = float(rate), int(unknown_id), int(field), seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 

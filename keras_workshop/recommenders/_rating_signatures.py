@@ -6,10 +6,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_workshop.embeddings._symbol_sequences import check_not_a_string
-from keras_workshop.embeddings._vocabulary import Vocabulary
-from keras_workshop.movielens._data import MovieLens
-from keras_workshop.movielens._fields import field_symbols
+from keras_workshop._checks import check_not_a_string
+from keras_workshop.embeddings import Vocabulary
+from keras_workshop.movielens import MovieLens, field_symbols
 
 PRIOR_RATINGS = 10  # pseudo-ratings at the global mean in each fallback mean
 

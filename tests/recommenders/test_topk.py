@@ -6,18 +6,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.movielens import (
+from keras_workshop.movielens import every_pair_rows, field_vocabulary, load_movielens, rating_rows
+
+from keras_workshop.recommenders import (
+
     ease_scores,
-    every_pair_rows,
-    field_vocabulary,
+
     group_popular_scores,
+
     item_knn_scores,
-    load_movielens,
+
     most_popular_scores,
-    rating_rows,
+
     top_k,
+
     topk_metrics,
+
     topk_split,
+
 )
 
 
@@ -80,7 +86,7 @@ def test_top_k_never_recommends_a_seen_item_and_bad_input_is_named():
         topk_metrics(scores, np.array([[1, 0, 0]]), np.array([[1, 0, 0]]))
     with pytest.raises(ValueError, match="no user has a relevant item"):
         topk_metrics(scores, np.zeros((1, 3)), np.zeros((1, 3)))
-    with pytest.raises(ValueError, match=r"k must be an integer in \[1, 3\]"):
+    with pytest.raises(ValueError, match=r"`k` must be an integer in \[1, 3\]"):
         top_k(scores, np.zeros((1, 3)), k=4)
     with pytest.raises(ValueError, match="expected"):
         topk_metrics(scores, np.zeros((2, 3)), np.zeros((1, 3)))
@@ -157,7 +163,7 @@ def test_group_popular_scores_against_a_loop_and_most_popular_for_one_group():
 @given(st.one_of(st.floats(max_value=-1e-9), st.just(float("nan")), st.just(float("inf")), st.booleans(), st.text()))
 @settings(max_examples=20, deadline=None)
 def test_group_popular_scores_refuse_a_prior_that_is_not_a_number_at_least_zero(prior):
-    with pytest.raises(ValueError, match="prior must be a finite number >= 0"):
+    with pytest.raises(ValueError, match="`prior` must be a finite number >= 0"):
         group_popular_scores(np.eye(3), ["a", "b", "a"], prior=prior)
     with pytest.raises(ValueError, match="expected one group per user \\(3\\)"):
         group_popular_scores(np.eye(3), ["a", "b"])

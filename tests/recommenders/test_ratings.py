@@ -12,23 +12,32 @@ import tensorflow as tf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keras_workshop.movielens import (
-    PRIOR_RATINGS,
-    FIELDS,
+from keras_workshop.movielens import FIELDS, age_band, field_vocabulary, load_movielens, rating_rows
+
+from keras_workshop.recommenders import (
+
     ImplicitFeedback,
+
+    PRIOR_RATINGS,
+
     RatingTables,
-    age_band,
+
     average_models,
-    field_vocabulary,
+
     hybrid_rating_model,
+
     kfold_splits,
-    load_movielens,
+
     predict_ratings,
+
     rating_signatures,
-    rating_rows,
+
     ratings_dataset,
+
     rmse_mae,
+
     slide_rating_model,
+
 )
 from tests.embeddings.test_embedding import BAD_IDS, assert_bad_id_rejected_on_every_path
 from keras_workshop.runtime import batches_per_epoch
@@ -286,7 +295,7 @@ def test_no_ratings_to_train_on_is_an_error_and_none_to_predict_gives_none():
 
 @given(st.one_of(st.integers(max_value=-1), st.floats(), st.booleans(), st.none(), st.text(max_size=2)))
 def test_age_band_refuses_what_is_not_an_age(age):
-    with pytest.raises(ValueError, match="age_band: expected an age in whole years >= 0"):
+    with pytest.raises(ValueError, match="age_band: `age` must be a whole number >= 0"):
         age_band(age)
 
 

@@ -1,13 +1,16 @@
-"""The top-k protocol: each user's interactions split 8:1:1 at random, every movie ranked, seen ones left out."""
+"""Splits with one shape, `train`, `valid` and `test`: the top-k protocol's 8:1:1 per user, and k folds of ratings."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse
 
-from keras_workshop.movielens._data import MovieLens
+from keras_workshop._checks import check_non_negative_int
+from keras_workshop.movielens import MovieLens
+
 
 @dataclasses.dataclass(frozen=True)
 class TopKSplit:
@@ -60,8 +63,7 @@ def topk_split(
     ratios = np.asarray(ratios, dtype=np.float64)
     if ratios.shape != (3,) or not np.all(np.isfinite(ratios)) or np.any(ratios < 0) or abs(ratios.sum() - 1) > 1e-9:
         raise ValueError(f"topk_split: ratios must be 3 non-negative shares summing to 1, got {ratios.tolist()}.")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"topk_split: seed must be a non-negative integer, got {seed!r}.")
+    check_non_negative_int(seed, "seed", "topk_split")
     if relevant_min_rating is not None and not np.isfinite(relevant_min_rating):
         raise ValueError(f"topk_split: relevant_min_rating must be a finite rating or None, got {relevant_min_rating!r}.")
     user_index = {user: i for i, user in enumerate(data.user_ids.tolist())}
@@ -97,3 +99,35 @@ def _counts(total: int, ratios: np.ndarray) -> tuple[int, int, int]:
             counts[-i] += 1
             counts[0] -= 1
     return counts[0], counts[1], counts[2]
+
+
+class Fold(NamedTuple):
+    """One fold of `kfold_splits`: index arrays of the ratings to fit on, to stop early on, and to test on."""
+
+    train: np.ndarray
+    valid: np.ndarray
+    test: np.ndarray
+
+
+def kfold_splits(count: int, folds: int, seed: int, validation_share: float = 0.05) -> list[Fold]:
+    """`folds` splits of `count` ratings: a `Fold` of `(train, valid, test)` index arrays each.
+
+    Surprise's protocol: k folds over a random permutation of all ratings
+    (scikit-learn's `KFold(shuffle=True)`); each fold's training part loses a
+    random `validation_share` for early stopping, so tuning never sees the test fold.
+
+    Example:
+
+    >>> [tuple(map(len, split)) for split in kfold_splits(100, folds=5, seed=0)]
+    [(76, 4, 20), (76, 4, 20), (76, 4, 20), (76, 4, 20), (76, 4, 20)]
+    """
+    from sklearn.model_selection import KFold
+
+    if not isinstance(folds, (int, np.integer)) or folds < 2:
+        raise ValueError(f"kfold_splits: folds must be an integer >= 2, got {folds!r}.")
+    splits = []
+    for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(np.arange(count))):
+        shuffled = np.random.default_rng([seed, fold]).permutation(train)
+        held = max(1, int(round(len(train) * validation_share)))
+        splits.append(Fold(np.sort(shuffled[held:]), np.sort(shuffled[:held]), test))
+    return splits

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
-from keras_workshop._validation import check_positive_int
+from keras_workshop._checks import check_finite_number, check_positive_int
 
 
 def most_popular_scores(train) -> np.ndarray:
@@ -16,7 +16,7 @@ def most_popular_scores(train) -> np.ndarray:
     >>> most_popular_scores(np.array([[1, 0, 1], [0, 0, 1]])).tolist()
     [[1.0, 0.0, 2.0], [1.0, 0.0, 2.0]]
     """
-    matrix = _interactions(train)
+    matrix = interaction_matrix(train)
     counts = np.asarray(matrix.sum(axis=0), dtype=np.float64).reshape(1, -1)
     return np.repeat(counts, matrix.shape[0], axis=0)
 
@@ -35,13 +35,12 @@ def group_popular_scores(train, groups, prior: float = 10.0) -> np.ndarray:
     >>> group_popular_scores(train, ["a", "a", "b", "b"], prior=1.0).round(3).tolist()
     [[0.889, 0.111], [0.889, 0.111], [0.333, 0.667], [0.333, 0.667]]
     """
-    matrix = _interactions(train)
+    matrix = interaction_matrix(train)
     groups = np.asarray(groups)
     if groups.shape != (matrix.shape[0],):
         raise ValueError(f"group_popular_scores: expected one group per user ({matrix.shape[0]}), got shape "
                          f"{groups.shape}.")
-    if isinstance(prior, bool) or not isinstance(prior, (int, float, np.number)) or not np.isfinite(prior) or prior < 0:
-        raise ValueError(f"group_popular_scores: prior must be a finite number >= 0, got {prior!r}.")
+    check_finite_number(prior, "prior", "group_popular_scores")
     active = np.asarray(matrix.sum(axis=1)).ravel() > 0
     overall = np.asarray(matrix.sum(axis=0), np.float64).ravel() / max(int(active.sum()), 1)
     scores = np.empty(matrix.shape, dtype=np.float64)
@@ -65,7 +64,7 @@ def item_knn_scores(train, neighbours: int = 200) -> np.ndarray:
     >>> scores.round(3).tolist()
     [[0.816, 0.816, 0.577], [0.816, 0.816, 0.577], [0.816, 0.0, 0.577]]
     """
-    matrix = _interactions(train)
+    matrix = interaction_matrix(train)
     check_positive_int(neighbours, "neighbours", "item_knn_scores")
     norms = np.sqrt(np.asarray(matrix.power(2).sum(axis=0), dtype=np.float64)).ravel()
     similarity = (matrix.T @ matrix).toarray() / np.maximum(np.outer(norms, norms), 1e-12)
@@ -85,7 +84,7 @@ def ease_scores(train, l2: float = 400.0) -> np.ndarray:
     >>> scores.shape, bool(scores[0, 0] > scores[0, 2])
     ((3, 3), True)
     """
-    return np.asarray(_interactions(train) @ ease_weights(train, l2))
+    return np.asarray(interaction_matrix(train) @ ease_weights(train, l2))
 
 
 def ease_weights(train, l2: float = 400.0) -> np.ndarray:
@@ -100,9 +99,8 @@ def ease_weights(train, l2: float = 400.0) -> np.ndarray:
     >>> ease_weights(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]]), l2=1.0).diagonal().tolist()
     [0.0, 0.0, 0.0]
     """
-    matrix = _interactions(train)
-    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.number)) or not np.isfinite(l2) or l2 <= 0:
-        raise ValueError(f"ease_weights: l2 must be a finite number > 0, got {l2!r}.")
+    matrix = interaction_matrix(train)
+    check_finite_number(l2, "l2", "ease_weights", strict=True)
     gram = (matrix.T @ matrix).toarray().astype(np.float64)
     gram[np.diag_indices_from(gram)] += l2
     inverse = np.linalg.inv(gram)
@@ -111,7 +109,8 @@ def ease_weights(train, l2: float = 400.0) -> np.ndarray:
     return weights
 
 
-def _interactions(train) -> scipy.sparse.csr_matrix:
+def interaction_matrix(train) -> scipy.sparse.csr_matrix:
+    """`train` as a float64 CSR `(users, items)` matrix, or `ValueError` if it is empty, negative or not finite."""
     matrix = scipy.sparse.csr_matrix(train, dtype=np.float64)
     if matrix.ndim != 2 or not matrix.shape[0] or not matrix.shape[1]:
         raise ValueError(f"expected a (users, items) matrix of interactions, got shape {matrix.shape}.")

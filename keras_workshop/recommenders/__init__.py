@@ -1,0 +1,38 @@
+"""Recommenders: models that learn from ratings and choices, and how they are measured.
+
+Both halves of the slides in one model, measured as recommenders are:
+
+- `model_selection`: `topk_split` (each user's interactions 8:1:1, RecBole's protocol) and
+  `kfold_splits` (Surprise's protocol), splits of one shape (`train`, `valid`, `test`);
+- metrics: `topk_metrics` (Recall, NDCG, MRR, Hit, Precision at k over every unseen
+  movie), `top_k`, `rmse_mae`;
+- baselines: `most_popular_scores`, `group_popular_scores`, `item_knn_scores`,
+  `ease_scores`, `ease_weights`;
+- rating models: `slide_rating_model` (the slides' `Sequential`), `hybrid_rating_model`,
+  `ImplicitFeedback`, `average_models`, with `ratings_dataset` and `predict_ratings`;
+- top-k models of the slides' parts: `denoising_recommender` (Dropout -> Dense),
+  `ease_model` (EASE as one Dense layer), `two_tower_model` (`field_tower`,
+  `SymbolDropout`, `CandidateScores`), trained with a full softmax or in-batch negatives
+  (`in_batch_model`, `InBatchScores`, `InBatchSoftmax`, `remove_accidental_hits`);
+- serving: `rating_signatures` (`RatingTables`) and `recommend_signatures`
+  (`RecommendTables`), the signatures of the two exports.
+"""
+
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_model_selection": ["Fold", "TopKSplit", "kfold_splits", "topk_split"],
+        "_metrics": ["TOPK_METRICS", "rmse_mae", "top_k", "topk_metrics"],
+        "_baselines": ["ease_scores", "ease_weights", "group_popular_scores", "item_knn_scores", "most_popular_scores"],
+        "_rating_models": ["ImplicitFeedback", "average_models", "hybrid_rating_model", "slide_rating_model"],
+        "_rating_data": ["predict_ratings", "ratings_dataset"],
+        "_denoising": ["denoising_recommender"],
+        "_linear": ["ease_model"],
+        "_two_tower": ["CandidateScores", "SymbolDropout", "field_tower", "two_tower_model"],
+        "_in_batch": ["InBatchScores", "InBatchSoftmax", "in_batch_model", "remove_accidental_hits"],
+        "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_signatures"],
+        "_recommend_signatures": ["RecommendTables", "recommend_signatures"],
+    },
+)

@@ -1,0 +1,32 @@
+"""EASE as the slides' Dense layer: a linear item-item recommender solved in closed form."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from keras_workshop import runtime
+from keras_workshop.recommenders._baselines import ease_weights
+
+
+def ease_model(train, l2: float = 400.0, name: str = "ease") -> keras.Sequential:
+    """EASE (Steck, 2019) as the slides' Dense layer: a bag of movies in, one score per movie out.
+
+    `Sequential`: the bag `(batch, items)` -> `Dense(items, use_bias=False)`
+    whose kernel is EASE's item-item matrix with its zero diagonal, solved in
+    closed form on `train` (`ease_weights`): the exact minimiser of the
+    squared error of a Dense layer that predicts each movie from the others
+    with an L2 penalty `l2`. Its scores equal `ease_scores(train, l2)`.
+
+    Example:
+
+    >>> model = ease_model(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]]), l2=1.0)
+    >>> bool(np.allclose(model.predict(np.eye(3), verbose=0).diagonal(), 0))
+    True
+    """
+    weights = ease_weights(train, l2)
+    model = runtime.Sequential(name=name)
+    model.add(keras.Input((weights.shape[0],), name="liked"))
+    model.add(keras.layers.Dense(weights.shape[0], use_bias=False, name="item_item"))
+    model.layers[-1].set_weights([weights.astype(np.float32)])
+    return model

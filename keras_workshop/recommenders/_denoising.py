@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 
 from keras_workshop import runtime
-from keras_workshop._checks import check_positive_ints, check_rate
+from keras_workshop._checks import check_positive_int, check_rate
 
 
 def denoising_recommender(
@@ -26,7 +26,9 @@ def denoising_recommender(
     >>> [layer.__class__.__name__ for layer in model.layers], model.output_shape
     (['Dropout', 'Dense'], (None, 1682))
     """
-    check_positive_ints("denoising_recommender", items=items, **({} if hidden is None else {"hidden": hidden}))
+    check_positive_int(items, "items", "denoising_recommender")
+    if hidden is not None:
+        check_positive_int(hidden, "hidden", "denoising_recommender")
     check_rate(rate, where="denoising_recommender")
     model = runtime.Sequential(name=name)
     model.add(keras.Input((items,), name="liked"))

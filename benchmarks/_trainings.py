@@ -16,10 +16,10 @@ from keras_workshop.word2vec import compile_skipgram, skipgram_dataset, skipgram
 def dropout_training(batch_size: int = 128):
     """The dropout curves' MLP (1024-10-10, p = 0.2) on noisy digits, SGD 0.1; whole batches only."""
     split = noisy_digits(noisy_labels=200, seed=42)
-    size = len(split.x_train) // batch_size * batch_size
+    size = len(split.train.x) // batch_size * batch_size
     model = dropout_mlp(64, (1024, 10, 10), 10, rate=0.2)
     model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
-    return model, array_batches((split.x_train[:size], split.y_train[:size]), batch_size, shuffle_seed=42), size // batch_size
+    return model, array_batches((split.train.x[:size], split.train.y[:size]), batch_size, shuffle_seed=42), size // batch_size
 
 
 def ratings_training(batch_size: int = 256, validate_ids: bool = True, jit_compile="auto"):

@@ -3,7 +3,8 @@
 Both train the lecture's three models (p = 0, 0.2, 0.8; digits with 200 noisy labels;
 SGD 0.1, batch 128, 150 epochs, half the training set for validation) in one process:
 - plain port: `model.compile(SGD(0.1), ...)` and `model.fit(x, y, batch_size=128,
-  epochs=150, validation_split=0.5)` on NumPy arrays, one model after another, as the
+  epochs=150, validation_data=split.valid)` on NumPy arrays (the same rows as
+  `validation_split=0.5`), one model after another, as the
   lecture's notebook did;
 - the recipe: `side_by_side_model` (the three models as one Keras model), `compile` and one
   `model.fit` on tf.data batches (what `recipes/dropout_curves.py` runs).
@@ -41,16 +42,15 @@ def plain_port(split, epochs):
         model = dropout_mlp(64, (1024, 10, 10), 10, rate=rate)
         model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
         history = model.fit(
-            split.x_train, split.y_train, batch_size=128, epochs=epochs, validation_split=0.5, verbose=0
+            *split.train, batch_size=128, epochs=epochs, validation_data=tuple(split.valid), verbose=0
         ).history
         curves[rate] = history
     return curves
 
 
 def batches(split, seed):
-    half = int(len(split.x_train) * 0.5)
-    train = array_batches((split.x_train[:half], split.y_train[:half]), 128, shuffle_seed=seed)
-    return train, array_batches((split.x_train[half:], split.y_train[half:]), 1024)
+    train = array_batches(split.train, 128, shuffle_seed=seed)
+    return train, array_batches(split.valid, 1024)
 
 
 def recipe(split, epochs, seed):
@@ -58,7 +58,7 @@ def recipe(split, epochs, seed):
     models = {rate: dropout_mlp(64, (1024, 10, 10), 10, rate=rate) for rate in RATES}
     model = side_by_side_model(models)
     model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
-    history = model.fit(train, steps_per_epoch=batches_per_epoch(len(split.x_train) // 2, 128),
+    history = model.fit(train, steps_per_epoch=batches_per_epoch(len(split.train.x), 128),
                         validation_data=validation, epochs=epochs, shuffle=False, verbose=0).history
     return {rate: {"loss": history[f"cross_entropy[{rate}]"], "val_loss": history[f"val_cross_entropy[{rate}]"]}
             for rate in RATES}

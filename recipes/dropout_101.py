@@ -70,10 +70,10 @@ gives the slides' test-time outputs.
 """
 
 print("\n## Slide formulation vs Keras' inverted dropout")
-split = noisy_digits(noisy_labels=0, seed=args.seed)
+split = noisy_digits(noisy_labels=0, seed=args.seed, validation_split=0)  # train on all 1,527, validate on test
 # Batches of 128, reshuffled every epoch from epoch 0's order (or, with --resume, the epoch it resumes at).
 first_epoch = runtime.first_epoch("slide_dropout")
-train = array_batches((split.x_train, split.y_train), 128, shuffle_seed=args.seed, first_epoch=first_epoch)
+train = array_batches(split.train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():  # `Sequential`: keras.Sequential that trains under every tf.distribute strategy
     slide_model = Sequential(
         [
@@ -86,22 +86,22 @@ with runtime.strategy.scope():  # `Sequential`: keras.Sequential that trains und
     slide_model.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy", metrics=["accuracy"])
 slide_model.fit(
     train,
-    validation_data=array_batches((split.x_test, split.y_test), 512),
+    validation_data=array_batches(split.test, 512),
     epochs=5,
     initial_epoch=first_epoch,
-    steps_per_epoch=batches_per_epoch(len(split.x_train), 128),  # the dataset streams epoch after epoch
+    steps_per_epoch=batches_per_epoch(len(split.train.x), 128),  # the dataset streams epoch after epoch
     shuffle=False,  # the dataset reshuffles itself every epoch
     verbose=2,
     callbacks=runtime.backups("slide_dropout"),  # with --resume: every epoch backed up, resumed after a kill
 )
 first, second = slide_model.layers[0], slide_model.layers[2]
-hidden = np.maximum(split.x_test.astype(np.float64) @ first.kernel.numpy() + first.bias.numpy(), 0)
+hidden = np.maximum(split.test.x.astype(np.float64) @ first.kernel.numpy() + first.bias.numpy(), 0)
 logits = (hidden * (1 - 0.5)) @ second.kernel.numpy() + second.bias.numpy()
 slide_rule = scipy.special.softmax(logits, axis=1)
 keras_model = to_inverted_dropout(slide_model)
-converted = keras_model.predict(split.x_test, verbose=0)
+converted = keras_model.predict(split.test.x, verbose=0)
 gap = float(np.abs(converted - slide_rule).max())
-print(f"max |Keras inverted-dropout model - slide test-time rule| = {gap:.2e} on {len(split.x_test)} digits")
+print(f"max |Keras inverted-dropout model - slide test-time rule| = {gap:.2e} on {len(split.test.x)} digits")
 results["equivalence_max_gap"] = gap
 export_path = export_for_serving(keras_model, "slide_dropout_converted", runtime.saved_models, output_name="probabilities")
 print(f"Exported the converted model to {export_path}")
@@ -116,13 +116,13 @@ when dropout feeds a linear layer; close to it through the softmax).
 
 print("\n## Monte-Carlo dropout: average of sampled masks vs the test-time network")
 first_epoch = runtime.first_epoch("dropout_mlp")
-train = array_batches((split.x_train, split.y_train), 128, shuffle_seed=args.seed, first_epoch=first_epoch)
+train = array_batches(split.train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():
     mlp = dropout_mlp(64, (256, 256), 10, rate=0.5)
     mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
-mlp.fit(train, epochs=5, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(len(split.x_train), 128),
+mlp.fit(train, epochs=5, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(len(split.train.x), 128),
         shuffle=False, verbose=2, callbacks=runtime.backups("dropout_mlp"))
-deterministic = mlp.predict(split.x_test, verbose=0)
+deterministic = mlp.predict(split.test.x, verbose=0)
 linear_readout = keras.Sequential(
     [
         keras.Input((64,), name="features"),
@@ -133,12 +133,12 @@ linear_readout = keras.Sequential(
 )
 networks = {
     "slide MLP, softmax probabilities": (mlp, deterministic),
-    "dropout into a linear layer": (linear_readout, linear_readout.predict(split.x_test, verbose=0)),
+    "dropout into a linear layer": (linear_readout, linear_readout.predict(split.test.x, verbose=0)),
 }
 for label, (network, reference) in networks.items():
     gaps = {}
     for samples in [1, 10, 100, 1000]:
-        average = mc_dropout_predict(network, split.x_test, samples, seed=args.seed)
+        average = mc_dropout_predict(network, split.test.x, samples, seed=args.seed)
         gaps[samples] = float(np.abs(average - reference).mean())
         print(f"{label}: {samples:>4} masks, mean |average - test-time network| = {gaps[samples]:.4f}")
     results[f"mc_gaps ({label})"] = gaps

@@ -50,10 +50,9 @@ a test set and the features are standardised. As `validation_split=0.5` does in 
 the last half of the training part is the validation set.
 """
 
-split = noisy_digits(noisy_labels=200, seed=42)
-split_at = int(len(split.x_train) * 0.5)
-validation = array_batches((split.x_train[split_at:], split.y_train[split_at:]), batch_size=1024)
-print(f"train {split_at} digits, validation {len(split.x_train) - split_at}, 200 noisy labels in all")
+split = noisy_digits(noisy_labels=200, seed=42, validation_split=0.5)
+validation = array_batches(split.valid, batch_size=1024)
+print(f"train {len(split.train.x)} digits, validation {len(split.valid.x)}, 200 noisy labels in all")
 
 """
 ## The slide's model
@@ -84,7 +83,7 @@ def train_side_by_side(members, training):
     # Batches of 128, reshuffled every epoch: each training sees the same orders, from epoch 0's
     # (or, with --resume, from the epoch it resumes at).
     first_epoch = runtime.first_epoch(training)
-    train = array_batches((split.x_train[:split_at], split.y_train[:split_at]), batch_size=128, shuffle_seed=args.seed,
+    train = array_batches(split.train, batch_size=128, shuffle_seed=args.seed,
                        first_epoch=first_epoch)
     with runtime.strategy.scope():
         model = side_by_side_model(members)
@@ -97,7 +96,7 @@ def train_side_by_side(members, training):
     # one every epoch would cost more than the epoch's arithmetic at this size).
     history = model.fit(
         train,
-        steps_per_epoch=batches_per_epoch(split_at, 128),
+        steps_per_epoch=batches_per_epoch(len(split.train.x), 128),
         validation_data=validation,
         epochs=args.epochs,
         initial_epoch=first_epoch,

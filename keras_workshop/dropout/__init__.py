@@ -15,7 +15,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_slide_dropout": ["SlideDropout", "to_inverted_dropout"],
         "_monte_carlo": ["DROPOUT_LAYERS", "mc_dropout_predict", "sampling_view"],
         "_models": ["dropout_mlp"],
-        "_digits": ["Split", "noisy_digits"],
+        "_digits": ["Examples", "Split", "noisy_digits"],
         "_side_by_side_model": ["SideBySideCrossEntropy", "member_cross_entropies", "side_by_side_model"],
     },
 )

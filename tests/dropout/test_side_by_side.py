@@ -1,6 +1,8 @@
 """The lecture's three learning curves, against what the slides' figures show, and models trained
 side by side (one Keras model, one `fit`) against Keras' own `fit` of each."""
 
+import hypothesis
+import hypothesis.strategies as st
 import keras
 import numpy as np
 import pytest
@@ -18,17 +20,20 @@ from keras_workshop import (
 
 def lecture_data(seed=42):
     split = noisy_digits(noisy_labels=200, seed=42)
-    half = len(split.x_train) // 2
-    train = array_batches((split.x_train[:half], split.y_train[:half]), 128, shuffle_seed=seed)
-    validation = array_batches((split.x_train[half:], split.y_train[half:]), 1024)
+    train = array_batches(split.train, 128, shuffle_seed=seed)
+    validation = array_batches(split.valid, 1024)
     return split, train, validation
 
 
 def test_noisy_digits_is_the_lecture_split():
     split = noisy_digits()
-    assert split.x_train.shape == (1527, 64) and split.x_test.shape == (270, 64)
-    np.testing.assert_allclose(split.x_train.mean(0), 0, atol=1e-5)
-    assert sorted(np.unique(split.y_train)) == list(range(10))
+    assert split.train.x.shape == (763, 64) and split.valid.x.shape == (764, 64) and split.test.x.shape == (270, 64)
+    # the scaler is fitted on the whole training part, validation included (as the lecture did)
+    np.testing.assert_allclose(np.concatenate([split.train.x, split.valid.x]).mean(0), 0, atol=1e-5)
+    assert sorted(np.unique(split.train.y)) == list(range(10))
+    whole = noisy_digits(validation_split=0)
+    assert len(whole.valid.x) == 0
+    np.testing.assert_array_equal(whole.train.x, np.concatenate([split.train.x, split.valid.x]))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +41,7 @@ def lecture_curves():
     keras.utils.set_random_seed(42)
     _, train, validation = lecture_data()
     models = {rate: dropout_mlp(64, (1024, 10, 10), 10, rate=rate) for rate in (0.0, 0.2, 0.8)}
-    return train_side_by_side(models, train, validation, epochs=150, rows=len(noisy_digits().x_train) // 2)
+    return train_side_by_side(models, train, validation, epochs=150, rows=len(noisy_digits().train.x))
 
 
 def train_side_by_side(models, train, validation, epochs, rows, batch_size=128):
@@ -126,3 +131,13 @@ def test_side_by_side_model_refuses_no_models_or_other_shapes():
         side_by_side_model({"a": dropout_mlp(8, (4,), 3), "b": dropout_mlp(6, (4,), 3)})
     with pytest.raises(ValueError, match="same shapes"):
         side_by_side_model({"a": dropout_mlp(8, (4,), 3), "b": dropout_mlp(8, (4,), 2)})
+
+
+@hypothesis.given(share=st.one_of(st.floats(allow_nan=True), st.booleans(), st.text(max_size=3)))
+@hypothesis.settings(max_examples=40, deadline=None)
+def test_noisy_digits_refuses_a_share_outside_its_range(share):
+    hypothesis.assume(isinstance(share, bool) or not isinstance(share, float) or not 0 <= share < 1)
+    with pytest.raises(ValueError, match=r"`validation_split` must be a share in \[0, 1\), got"):
+        noisy_digits(validation_split=share)
+    with pytest.raises(ValueError, match=r"`test_size` must be a share in \(0, 1\), got"):
+        noisy_digits(test_size=0.0 if not isinstance(share, float) else share)

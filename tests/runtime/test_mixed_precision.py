@@ -40,13 +40,13 @@ def test_outputs_stay_float32(mixed):
 
 
 def test_side_by_side_trains_mixed_models_with_fit(mixed):
-    split = noisy_digits(noisy_labels=0, seed=0)
+    split = noisy_digits(noisy_labels=0, seed=0, validation_split=0)
     models = {f"p={p}": dropout_mlp(64, (32,), 10, rate=p, name=f"mlp_{p}") for p in (0.0, 0.5)}
     model = side_by_side_model(models)
     model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(models))
-    history = model.fit(runtime.array_batches((split.x_train, split.y_train), 128, shuffle_seed=0), epochs=3,
-                        steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), shuffle=False,
-                        validation_data=runtime.array_batches((split.x_test, split.y_test), 512), verbose=0).history
+    history = model.fit(runtime.array_batches(split.train, 128, shuffle_seed=0), epochs=3,
+                        steps_per_epoch=runtime.batches_per_epoch(len(split.train.x), 128), shuffle=False,
+                        validation_data=runtime.array_batches(split.test, 512), verbose=0).history
     for label in models:
         train, validation = history[f"cross_entropy[{label}]"], history[f"val_cross_entropy[{label}]"]
         assert len(train) == len(validation) == 3

@@ -109,17 +109,17 @@ def test_fit_resumes_bit_for_bit(tmp_path, monkeypatch, capsys, patience, stop, 
 
 def test_side_by_side_resumes_bit_for_bit(tmp_path, monkeypatch):
     """The lecture's curves as `recipes/dropout_curves.py` trains them: one model, one `fit`, its data from `first_epoch`."""
-    split = noisy_digits(seed=0)
+    split = noisy_digits(seed=0, validation_split=0)
 
     def run(folder):
         runtime.set_deterministic(0)
         backup = runtime.EpochBackup(folder)
-        train = runtime.array_batches((split.x_train, split.y_train), 128, shuffle_seed=0, first_epoch=backup.initial_epoch)
+        train = runtime.array_batches(split.train, 128, shuffle_seed=0, first_epoch=backup.initial_epoch)
         members = {f"p={p}": dropout_mlp(64, (32,), rate=p) for p in (0.0, 0.5)}
         model = side_by_side_model(members)
         model.compile(keras.optimizers.SGD(0.1), SideBySideCrossEntropy(), metrics=member_cross_entropies(members))
-        history = model.fit(train, steps_per_epoch=runtime.batches_per_epoch(len(split.x_train), 128), epochs=5,
-                            initial_epoch=backup.initial_epoch, validation_data=runtime.array_batches((split.x_test, split.y_test), 512), shuffle=False, verbose=0,
+        history = model.fit(train, steps_per_epoch=runtime.batches_per_epoch(len(split.train.x), 128), epochs=5,
+                            initial_epoch=backup.initial_epoch, validation_data=runtime.array_batches(split.test, 512), shuffle=False, verbose=0,
                             callbacks=[backup])
         return history.history, model.get_weights()
 

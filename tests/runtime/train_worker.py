@@ -22,12 +22,12 @@ def train(model_name: str, strategy, epochs: int = 2):
             from keras_workshop.dropout import dropout_mlp, noisy_digits
             from keras_workshop.runtime import array_batches
 
-            split = noisy_digits(noisy_labels=0, seed=0)
+            split = noisy_digits(noisy_labels=0, seed=0, validation_split=0)
             model = dropout_mlp(64, (32, 16), 10, rate=0.0)
             model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
             done = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(f"epoch {epoch + 1} done",
                                                                                          flush=True))
-            model.fit(array_batches((split.x_train[:1280], split.y_train[:1280]), 64, shuffle_seed=0),
+            model.fit(array_batches((split.train.x[:1280], split.train.y[:1280]), 64, shuffle_seed=0),
                       epochs=epochs, steps_per_epoch=1280 // 64, verbose=0, callbacks=[done])
         elif model_name == "slide":
             from keras_workshop.recommenders import slide_rating_model

@@ -149,6 +149,44 @@ def plot_sweep(
 _COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]
 
 
+def plot_mc_gaps(gaps: Mapping[str, Mapping[int, float]], title: str, path_stem: str) -> list[str]:
+    """How far the average of n dropout masks is from the test-time network, against n (log-log; PNG and SVG).
+
+    Each model gets its measured gaps and, dashed, the `1/sqrt(n)` fall of an
+    unbiased average through its first point: dropout into a linear layer
+    follows it down to 0; through a non-linearity (a softmax) the average
+    levels off at the gap between the mean of the outputs and the output of the
+    mean.
+
+    Args:
+        gaps: label -> `{masks: mean |average - test-time output|}`.
+        title: the figure's title.
+        path_stem: output path without extension.
+
+    Example:
+
+    >>> import tempfile
+    >>> paths = plot_mc_gaps({"linear": {1: 0.4, 100: 0.04}}, "MC dropout", os.path.join(tempfile.mkdtemp(), "gaps"))
+    >>> [os.path.basename(path) for path in paths]
+    ['gaps.png', 'gaps.svg']
+    """
+    figure = Figure(figsize=(7, 4.5), layout="constrained")
+    axis = figure.subplots()
+    for index, (color, (label, by_masks)) in enumerate(zip(_COLORS, gaps.items())):
+        masks = np.array(sorted(by_masks), dtype=np.float64)
+        values = np.array([by_masks[n] for n in sorted(by_masks)], dtype=np.float64)
+        if masks.size == 0 or np.any(masks < 1) or not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise ValueError(f"plot_mc_gaps: {label!r} needs mask counts >= 1 and finite gaps > 0, got {dict(by_masks)}.")
+        axis.loglog(masks, values, marker="o", color=color, label=label)
+        axis.loglog(masks, values[0] * np.sqrt(masks[0] / masks), linestyle="--", color=color, alpha=0.6,
+                    label="1/sqrt(n), an unbiased average's fall" if index == 0 else None)
+    axis.set_xlabel("dropout masks averaged (n)")
+    axis.set_ylabel("mean |average - test-time network|")
+    axis.legend(fontsize="small")
+    figure.suptitle(title, fontsize="large")
+    return _save(figure, path_stem)
+
+
 def _save(figure: Figure, path_stem: str) -> list[str]:
     os.makedirs(os.path.dirname(os.path.abspath(path_stem)), exist_ok=True)
     paths = [f"{path_stem}.{extension}" for extension in ("png", "svg")]

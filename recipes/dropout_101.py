@@ -5,7 +5,9 @@ while training, the identity at test time; Keras' inverted dropout against the s
 "multiply the weights by the keep probability"; and the ensemble reading, Monte-Carlo
 averages of sampled masks approaching the test-time network.
 
-The converted model is exported to `saved_models/slide_dropout_converted/<version>/`.
+Outputs in `--out`: `dropout_101.json`, `mc_dropout.{png,svg}` (the Monte-Carlo average's
+distance to the test-time network against the number of masks). The converted model is
+exported to `saved_models/slide_dropout_converted/<version>/`.
 
 Run: python recipes/dropout_101.py [--seed 42] [--out runs/dropout_101] [--resume]
 """
@@ -15,7 +17,9 @@ import json
 import math
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines stay off the screen
 
 import keras
 import numpy as np
@@ -28,6 +32,7 @@ from keras_workshop.dropout import (
     noisy_digits,
     to_inverted_dropout,
 )
+from keras_workshop.plots import plot_mc_gaps
 from keras_workshop.runtime import Sequential, add_runtime_arguments, array_batches, batches_per_epoch, start_runtime
 from keras_workshop.serving import export_for_serving
 
@@ -142,7 +147,10 @@ for label, (network, reference) in networks.items():
         gaps[samples] = float(np.abs(average - reference).mean())
         print(f"{label}: {samples:>4} masks, mean |average - test-time network| = {gaps[samples]:.4f}")
     results[f"mc_gaps ({label})"] = gaps
+written = plot_mc_gaps({label: results[f"mc_gaps ({label})"] for label in networks},
+                       "Monte-Carlo dropout: the average of n masks against the test-time network",
+                       os.path.join(runtime.out, "mc_dropout"))
 
 with open(os.path.join(runtime.out, "dropout_101.json"), "w") as file:
     json.dump(results, file, indent=2)
-print(f"\nWrote {os.path.join(runtime.out, 'dropout_101.json')}")
+print("\nWrote", *written, os.path.join(runtime.out, "dropout_101.json"), sep="\n  ")

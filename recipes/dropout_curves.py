@@ -20,7 +20,9 @@ import argparse
 import json
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines stay off the screen
 
 import keras
 
@@ -32,13 +34,23 @@ from keras_workshop.dropout import (
     side_by_side_model,
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves
-from keras_workshop.runtime import add_runtime_arguments, array_batches, batches_per_epoch, positive_int, start_runtime
+from keras_workshop.runtime import (
+    add_runtime_arguments,
+    array_batches,
+    batches_per_epoch,
+    positive_int,
+    shortened,
+    start_runtime,
+)
 from keras_workshop.serving import export_for_serving
 
 parser = argparse.ArgumentParser(description="The Dropout slides' learning curves.")
 parser.add_argument("--epochs", type=positive_int, default=150, help="training epochs (lecture: 150)")
 add_runtime_arguments(parser, out="runs/dropout_curves")
 args = parser.parse_args()
+short = shortened(args, parser, "epochs")
+if short:  # said on screen and on the figures: the lecture's curves need the lecture's 150 epochs
+    print(f"Short run ({short}): its figures show this run, not the lecture's.")
 
 runtime = start_runtime(args, parser, global_batch=128)
 
@@ -129,7 +141,7 @@ Train solid, validation dashed, as in the lecture. Figure 1 shows no dropout onl
 figure 2 adds p = 0.2, figure 3 adds p = 0.8.
 """
 
-subtitle = "MLP with 3 hidden layers and noisy labels"
+subtitle = "MLP with 3 hidden layers and noisy labels" + (f" (short run: {short})" if short else "")
 titles = ["Overfitting Noise", "A bit of Dropout", "Too much: Underfitting"]
 written = []
 for number, title in enumerate(titles, start=1):

@@ -16,7 +16,9 @@ import json
 import math
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines stay off the screen
 
 import keras
 import numpy as np

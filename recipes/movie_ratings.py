@@ -31,7 +31,9 @@ import os
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines stay off the screen
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -13,8 +13,9 @@ chosen on validation (models fit on train); the test figures come from models fi
 and validation, the baselines' too.
 
 Outputs in `--out`: `topk.json` (every model, every split seed), `dropout_sweep.{png,svg}`
-(validation NDCG@10 against the dropout rate), `neighbours.jsonl` (cosine neighbours of probe
-movies in the two-tower item table while it trains), `summary.json`; the export
+(validation NDCG@10 against the dropout rate), `neighbours_two_tower_cold_start.jsonl` and
+`neighbours_two_tower_all.jsonl` (cosine neighbours of probe movies in the item table of each
+two-tower training that answers new users, while it trains), `summary.json`; the export
 `saved_models/movie_recommendations/<version>/`.
 
 Run: python recipes/movie_recommendations.py [--data DIR] [--split-seeds 0 1 2] [--seed 42]
@@ -28,7 +29,9 @@ import os
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines stay off the screen
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -70,6 +73,7 @@ from keras_workshop.runtime import (  # noqa: E402
     positive_int,
     fraction,
     fractions,
+    shortened,
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
@@ -108,13 +112,16 @@ if args.cold_users == 0:
     parser.error("--cold-users must be above 0: the cold start needs users held out")
 if len(set(args.split_seeds)) != len(args.split_seeds):
     parser.error(f"--split-seeds {' '.join(map(str, args.split_seeds))}: each seed once (a repeat measures nothing new)")
+short = shortened(args, parser, "split_seeds", "sweep", "epochs", "tower_epochs", "rating_epochs")
+if short:  # said on screen and on the figure: a short run's picks are not the recipe's findings
+    print(f"Short run ({short}): its figures and picks show this run, not the README's results.")
 runtime = start_runtime(args, parser, global_batch=args.tower_batch_size)
 
 """
 ## Who chose what
 
 Every rating is an interaction: a user chose to watch that movie. The models read each
-user's bag of movies (a row of 1682 zeros and ones) or the user's and movies' symbols.
+user's bag of movies (a row of 1664 zeros and ones) or the user's and movies' symbols.
 """
 
 try:
@@ -124,6 +131,7 @@ except (FileNotFoundError, ValueError) as error:  # no data, or a malformed file
 vocabulary, user_fields, item_fields = user_item_fields(data)
 items = len(data.item_ids)
 probes = [probe for probe in PROBES.split("|") if probe in vocabulary] or [f"item:{i}" for i in data.item_ids[:3]]
+titles = {f"item:{item}": title for item, title in zip(data.item_ids, data.titles)}  # the neighbour log shows titles
 splits = {seed: topk_split(data, seed=seed) for seed in args.split_seeds}
 first = splits[args.split_seeds[0]]
 print(f"{len(data.ratings)} interactions, {len(data.user_ids)} users, {items} movies; split seed "
@@ -133,7 +141,7 @@ print(f"{len(data.ratings)} interactions, {len(data.user_ids)} users, {items} mo
 """
 ## The slides' Dropout block as a denoising recommender
 
-A user's bag of movies -> `Dropout(rate)` -> `Dense(1682)`: dropout hides some of the movies a
+A user's bag of movies -> `Dropout(rate)` -> `Dense(1664)`: dropout hides some of the movies a
 user chose and the model must still rank them (Mult-DAE). The multinomial likelihood
 (`CategoricalCrossentropy(from_logits=True)`) with the bag as its own target.
 """
@@ -168,7 +176,7 @@ best_rate = args.sweep[int(np.argmax(sweep))]
 """
 ## EASE as one Dense layer, and the baselines
 
-EASE's item-item matrix is the kernel of a `Dense(1682, use_bias=False)` with a zero
+EASE's item-item matrix is the kernel of a `Dense(1664, use_bias=False)` with a zero
 diagonal, solved in closed form: the least-squares Dense layer that predicts each movie from
 the others. λ is chosen on validation.
 """
@@ -179,7 +187,7 @@ references = {"EASE": ease_validation[best_l2], "most popular": validation_ndcg(
               "item-kNN": validation_ndcg(item_knn_scores(first.train), first)}
 written = plot_sweep(
     args.sweep, {"the slides' Dropout -> Dense, denoising": sweep}, references,
-    "Top-k: validation NDCG@10 against the dropout rate", os.path.join(runtime.out, "dropout_sweep"),
+    "Top-k: validation NDCG@10 against the dropout rate" + (f"\nshort run: {short}" if short else ""), os.path.join(runtime.out, "dropout_sweep"),
     xlabel="dropout rate on the bag of movies", ylabel="NDCG@10 (validation)",
 )
 print(f"EASE λ on validation: {ease_validation} -> {best_l2}; denoising rate -> {best_rate}")
@@ -188,7 +196,7 @@ print(f"EASE λ on validation: {ease_validation} -> {best_l2}; denoising rate ->
 ## Two towers: the user's symbols and the movie's, scored by a dot product
 
 User tower: `user:<id>`, gender, age band, occupation; item tower: `item:<id>` and genres;
-each `Embedding -> Flatten -> Dropout -> Dense`. A softmax over all 1682 movies (exact at this
+each `Embedding -> Flatten -> Dropout -> Dense`. A softmax over all 1664 movies (exact at this
 size), or with `--negatives in-batch`, over the movies of the batch (`in_batch_model`: keras-rs'
 `SamplingProbabilityCorrection` and accidental hits removed), as for catalogues too large for
 the full softmax. `SymbolDropout` replaces a user's id by `user:[new]` in 10% of the steps: the tower
@@ -218,8 +226,8 @@ def train_two_tower(matrix, name, for_new_users=False):
     if for_new_users:
         item_embedding = model.get_layer("candidate_scores").item_tower.get_layer("item_tower_embedding")
         callbacks.append(CosineNeighbours(item_embedding, vocabulary, probes, k=5,
-                                          every=max(1, args.tower_epochs // 4),
-                                          log_path=os.path.join(runtime.out, "neighbours.jsonl")))
+                                          every=max(1, args.tower_epochs // 4), name=name, labels=titles,
+                                          log_path=os.path.join(runtime.out, f"neighbours_{name}.jsonl")))
     callbacks += runtime.backups(name, callbacks)
     trained.fit(dataset, epochs=args.tower_epochs, initial_epoch=first_epoch,
                 steps_per_epoch=batches_per_epoch(len(chosen), args.tower_batch_size),

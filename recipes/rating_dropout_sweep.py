@@ -22,7 +22,9 @@ import json
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines stay off the screen
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -48,6 +50,7 @@ from keras_workshop.runtime import (  # noqa: E402
     batches_per_epoch,
     positive_int,
     fractions,
+    shortened,
     start_runtime,
 )
 
@@ -61,6 +64,9 @@ parser.add_argument("--dim", type=positive_int, default=24, help="embedding size
 parser.add_argument("--hidden", type=positive_int, default=384, help="units of the Dense layer")
 add_runtime_arguments(parser, out="runs/rating_dropout_sweep", saved_models=False)
 args = parser.parse_args()
+short = shortened(args, parser, "sweep", "epochs")
+if short:  # said on screen and on the figures: a short run's curves are not the recipe's findings
+    print(f"Short run ({short}): its figures show this run, not the README's results.")
 
 runtime = start_runtime(args, parser, global_batch=args.batch_size)
 
@@ -127,9 +133,10 @@ for rate in args.sweep:
 """
 
 written = plot_loss_curves(curves, "Dropout on MovieLens-100k ratings", "The slides' Sequential: Embedding, Flatten, "
-                           "Dropout, Dense, Dropout, Dense", os.path.join(runtime.out, "dropout_sweep"),
+                           "Dropout, Dense, Dropout, Dense" + (f" (short run: {short})" if short else ""), os.path.join(runtime.out, "dropout_sweep"),
                            ylim=(0.4, 1.4), ylabel="mean squared error (stars²)")
-written += plot_loss_bars(final, "Final RMSE against the dropout rate p (train: inference mode)",
+written += plot_loss_bars(final, "Final RMSE against the dropout rate p (train: inference mode)"
+                          + (f"\nshort run: {short}" if short else ""),
                           os.path.join(runtime.out, "dropout_sweep_rmse"), ylabel="RMSE (stars)")
 with open(os.path.join(runtime.out, "sweep.json"), "w") as file:
     json.dump({"sweep": sweep, "settings": vars(args)}, file, indent=2)

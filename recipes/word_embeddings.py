@@ -24,7 +24,9 @@ Run: python recipes/word_embeddings.py [--epochs 10] [--dim 100] [--window 5] [-
 import argparse
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines stay off the screen
 
 from keras_workshop import slides
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary, write_projector

@@ -165,6 +165,8 @@ def test_dropout_101(tmp_path_factory):
         assert results[f"p={rate}"]["identity"]
     linear = results["mc_gaps (dropout into a linear layer)"]
     assert linear["1000"] < 0.1 * linear["1"]
+    for extension in ("png", "svg"):  # the ensemble reading, as a figure
+        assert (tmp_path / f"mc_dropout.{extension}").stat().st_size > 1000
     assert_served_by_cpp_loader(saved / "slide_dropout_converted" / "1")
 
 
@@ -250,7 +252,7 @@ def test_rating_dropout_sweep_draws_each_rate_on_a_small_data_folder(tmp_path_fa
 
 def test_rating_dropout_sweep_refuses_bad_rates(tmp_path):
     for value, message in (("0,2", "expected a number in [0, 1), got '2'"),
-                           ("0.5", "two or more numbers in [0, 1) separated by commas")):
+                           ("0.5,0.2,0.5", "expected each rate once")):
         result = check_options("rating_dropout_sweep.py", "--sweep", value, "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
 
@@ -270,8 +272,12 @@ def test_movie_recommendations_measures_every_model_against_the_baselines_and_se
     assert set(summary["dropout sweep"]) == {"0.0", "0.5"} and set(summary["cold start"]) == {
         "two towers, descriptors only", "most popular", "most popular, same gender and age band",
         "EASE, 3 liked titles", "most popular, 3 liked titles"}
-    for name in ("dropout_sweep.png", "dropout_sweep.svg", "neighbours.jsonl"):
+    for name in ("dropout_sweep.png", "dropout_sweep.svg"):
         assert (out / name).stat().st_size > 0, name
+    for training in ("two_tower_cold_start", "two_tower_all"):  # one log per training, each named
+        records = [json.loads(line) for line in (out / f"neighbours_{training}.jsonl").read_text().splitlines()]
+        assert records and {record["model"] for record in records} == {training}
+        assert records[0]["epoch"] == 0 and all(probe.startswith("item:") for probe in records[0]["neighbours"])
     export = saved / "movie_recommendations" / "1"
     assert_served_by_cpp_loader(export)
     signatures = tf.saved_model.load(str(export)).signatures
@@ -284,7 +290,7 @@ def test_movie_recommendations_measures_every_model_against_the_baselines_and_se
 
 
 def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
-    for option, value, message in (("--sweep", "0.5", "two or more numbers in [0, 1) separated by commas"),
+    for option, value, message in (("--sweep", "0.5,0.5", "expected each rate once"),
                                    ("--cold-users", "0", "--cold-users must be above 0"),
                                    ("--split-seeds", "-1", "expected a non-negative integer, got '-1'"),
                                    ("--ease-l2", "nan", "got 'nan'")):

@@ -50,6 +50,12 @@ class CosineNeighbours(keras.callbacks.Callback):
             from epoch `e > 0`, its start was logged by the run before: skipped.
         append: like `keras.callbacks.CSVLogger`: `False` (default) starts
             `log_path` afresh at each `fit`; `True` appends to it.
+        name: what is trained (`"two_tower_all"`), in each console heading and
+            in each record (`"model"`), so the logs of several trainings tell
+            which is which.
+        labels: display names of symbols (`{"item:50": "Star Wars (1977)"}`)
+            for the console and TensorBoard; a symbol without one shows as
+            itself. The JSON log keeps the symbols.
 
     Like Keras' own callbacks, the state of a run (the previous neighbours for
     the overlap, `history`) is reset when training begins, so one instance
@@ -84,6 +90,8 @@ class CosineNeighbours(keras.callbacks.Callback):
         verbose: int = 1,
         log_initial: bool = True,
         append: bool = False,
+        name: str | None = None,
+        labels: Mapping[str, str] | None = None,
     ):
         super().__init__()
         check_not_a_string(probes, "CosineNeighbours: probes")
@@ -102,6 +110,7 @@ class CosineNeighbours(keras.callbacks.Callback):
         self.log_path, self.evaluate, self.verbose = log_path, evaluate, verbose
         self.tensorboard_dir = tensorboard_dir
         self.log_initial, self.append = log_initial, append
+        self.name, self.labels = name, dict(labels or {})
         self._layer = layer
         self._writer = None
         self._file = None
@@ -203,7 +212,7 @@ class CosineNeighbours(keras.callbacks.Callback):
         embeddings = self.layer.embeddings
         ids, scores = nearest_neighbours(embeddings, self.probe_ids, self.k)
         symbols = np.asarray(self.vocabulary.symbols, dtype=object)
-        record = {"epoch": epoch, "neighbours": {}, "overlap": {}, "scores": {}}
+        record = {"epoch": epoch, "neighbours": {}, "overlap": {}, "scores": {}} | ({"model": self.name} if self.name else {})
         for probe, row_ids, row_scores in zip(self.probes, ids, scores):
             names = symbols[row_ids].tolist()
             record["neighbours"][probe] = [[str(n), round(float(s), 6)] for n, s in zip(names, row_scores)]
@@ -221,7 +230,7 @@ class CosineNeighbours(keras.callbacks.Callback):
         if self.tensorboard_dir:
             self._summaries(record)
         if self.verbose:
-            print(format_neighbours(record))
+            print(format_neighbours(record, self.labels))
         return record
 
     def _summaries(self, record: dict) -> None:
@@ -237,7 +246,7 @@ class CosineNeighbours(keras.callbacks.Callback):
                                          session_log=SessionLog(status=SessionLog.START)))
         summaries = []
         for probe, neighbours in record["neighbours"].items():
-            rows = "\n".join(f"| {name} | {score:.3f} |" for name, score in neighbours)
+            rows = "\n".join(f"| {self.labels.get(name, name)} | {score:.3f} |" for name, score in neighbours)
             summaries.append(text_pb(f"neighbours/{probe}", f"| neighbour | cosine |\n|---|---|\n{rows}"))
         for name, value in record["scores"].items():
             if value is not None:  # undefined at this epoch
@@ -261,15 +270,17 @@ def _score(name: str, value) -> float | None:
     return number
 
 
-def format_neighbours(record: dict) -> str:
-    """The console table of one logging point."""
-    lines = [f"Cosine neighbours after epoch {record['epoch']}:"]
-    width = max(len(probe) for probe in record["neighbours"])
+def format_neighbours(record: dict, labels: Mapping[str, str] | None = None) -> str:
+    """The console table of one logging point, symbols shown by their `labels` where they have one."""
+    labels = labels or {}
+    model = f" of {record['model']}" if record.get("model") else ""
+    lines = [f"Cosine neighbours{model} after epoch {record['epoch']}:"]
+    width = max(len(labels.get(probe, probe)) for probe in record["neighbours"])
     for probe, neighbours in record["neighbours"].items():
-        listed = ", ".join(f"{name} {score:.2f}" for name, score in neighbours)
+        listed = ", ".join(f"{labels.get(name, name)} {score:.2f}" for name, score in neighbours)
         overlap = record["overlap"].get(probe)
         settled = "" if overlap is None else f"  (overlap with last: {overlap:.0%})"
-        lines.append(f"  {probe:>{width}}: {listed}{settled}")
+        lines.append(f"  {labels.get(probe, probe):>{width}}: {listed}{settled}")
     if record["scores"]:
         lines.append("  " + ", ".join(f"{name} {'n/a' if value is None else f'{value:.3f}'}"
                                       for name, value in record["scores"].items()))

@@ -70,7 +70,9 @@ def cosine_similarity(x, y):
 
     A zero vector has cosine 0 with every vector (as in scikit-learn). Each
     vector is first scaled by its largest magnitude, so tiny and huge vectors
-    get their true cosine (two equal vectors of 1e-30 or 1e30: 1). NumPy
+    get their true cosine (two equal vectors of 1e-30 or 1e30: 1). In float32,
+    components smaller than its smallest normal number (about 1.2e-38) count
+    as 0, as TensorFlow flushes them on CPU; pass float64 arrays to keep them. NumPy
     inputs with NaN or inf are a `ValueError`; for tensors (inside graphs) a
     NaN or inf makes that cosine NaN, never a plausible number.
 

@@ -94,7 +94,8 @@ class Vocabulary:
     def layer(self) -> keras.layers.StringLookup | keras.layers.IntegerLookup:
         """The in-graph view: a Keras `StringLookup` (or `IntegerLookup`) giving the ids `ids` gives.
 
-        `oov="error"`: no OOV index, and an unknown symbol fails the layer.
+        `oov="error"`: no OOV index, and an unknown symbol fails the layer with
+        an error naming it and the package's remedy (`oov="token"`).
         `oov="token"`: one OOV index, id 0, with `oov_token`. Made once,
         outside any graph being traced, so every model, pipeline and export
         that uses this vocabulary shares it.
@@ -106,7 +107,7 @@ class Vocabulary:
         TensorShape([1, 2, 2])
         """
         if self._layer is None:
-            lookup = keras.layers.StringLookup if isinstance(self.symbols[0], str) else keras.layers.IntegerLookup
+            lookup = StringLookup if isinstance(self.symbols[0], str) else IntegerLookup
             with tf.init_scope():
                 if self.oov == "token":
                     self._layer = lookup(vocabulary=self.symbols[1:], num_oov_indices=1, oov_token=self.oov_token,
@@ -256,3 +257,36 @@ def onehot(symbol, vocabulary: Vocabulary | Sequence[Hashable]) -> np.ndarray:
         check_not_a_string(vocabulary, "onehot: vocabulary")
         vocabulary = Vocabulary(vocabulary)
     return vocabulary.onehot(symbol)
+
+
+def _refuse_unknown(layer, inputs):
+    """An assertion naming the unknown symbols of `inputs` (ids -1 under `num_oov_indices=0`) and the remedy."""
+    inputs = tf.convert_to_tensor(inputs)
+    if layer.num_oov_indices or layer.invert:
+        return []
+    keys = tf.cast(inputs, tf.int64) if inputs.dtype.is_integer else inputs
+    unknown = tf.equal(layer.lookup_table.lookup(keys), -1)
+    return [tf.debugging.Assert(
+        tf.logical_not(tf.reduce_any(unknown)),
+        ["Vocabulary.layer: symbol(s) not in the vocabulary:", tf.boolean_mask(inputs, unknown),
+         "; expected symbols of the vocabulary (a Vocabulary made with oov=token maps unknown symbols to id 0)."],
+        summarize=10,
+    )]
+
+
+@keras.saving.register_keras_serializable(package="keras_workshop")
+class StringLookup(keras.layers.StringLookup):
+    """Keras' `StringLookup`, whose unknown symbols fail with the package's message (`Vocabulary.layer`)."""
+
+    def call(self, inputs):
+        with tf.control_dependencies(_refuse_unknown(self, inputs)):  # before Keras' own check
+            return super().call(inputs)
+
+
+@keras.saving.register_keras_serializable(package="keras_workshop")
+class IntegerLookup(keras.layers.IntegerLookup):
+    """Keras' `IntegerLookup`, whose unknown symbols fail with the package's message (`Vocabulary.layer`)."""
+
+    def call(self, inputs):
+        with tf.control_dependencies(_refuse_unknown(self, inputs)):  # before Keras' own check
+            return super().call(inputs)

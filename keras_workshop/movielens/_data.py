@@ -40,6 +40,8 @@ class MovieLens:
         genres: one tuple of genre names per item, in `GENRES` order.
         user_ids, ages, genders, occupations: `(users,)` arrays.
         source: the folder read.
+        merged_ids: `{id: kept id}` for each item id merged into another
+            because both name the same film (see `load_movielens`).
     """
 
     rating_users: np.ndarray
@@ -55,6 +57,7 @@ class MovieLens:
     genders: np.ndarray
     occupations: np.ndarray
     source: str
+    merged_ids: dict = dataclasses.field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (
@@ -78,9 +81,17 @@ def load_movielens(data_dir: str | None = None) -> MovieLens:
     Both sources give the same ratings, titles, genres and user descriptors.
     Titles read as users know them, with the year: `"Star Wars (1977)"`
     (recbole's copy keeps the year apart and spells item 267's title
-    `"unkonwn"`: it becomes `"unknown"`, as in GroupLens' file). Where two ids
-    share a title (18 titles in MovieLens-100k), every id after the first gets
-    its id appended: `"Chasing Amy (1997) [item 268]"`, so titles are unique.
+    `"unkonwn"`: it becomes `"unknown"`, as in GroupLens' file).
+
+    A film is its title (with its year): ids that share one are one film.
+    MovieLens-100k lists 18 films under two ids each (1682 ids, 1664 films;
+    `Chasing Amy (1997)` is items 246 and 268). Each such film keeps its first
+    id, its other id's ratings move to it, and where a user rated it under both
+    ids the later rating stands (the first in file order on a tie): 307
+    ratings go, 99,693 remain. `merged_ids` says where each id went
+    (`{"268": "246", ...}`); a merged id is no longer an item. So no model,
+    split or export can recommend a film a user rated under its other id, and
+    titles are unique.
 
     Args:
         data_dir: a folder holding `u.data`, `u.item` and `u.user` (GroupLens),
@@ -96,9 +107,11 @@ def load_movielens(data_dir: str | None = None) -> MovieLens:
 
     >>> data = load_movielens()
     >>> data
-    MovieLens(100000 ratings, 943 users, 1682 items, source='...ml-100k')
+    MovieLens(99693 ratings, 943 users, 1664 items, source='...ml-100k')
     >>> data.titles[data.item_ids == "50"].tolist(), data.genres[49]
     (['Star Wars (1977)'], ('Action', 'Adventure', 'Romance', 'Sci-Fi', 'War'))
+    >>> data.merged_ids["268"], data.titles[data.item_ids == "246"].tolist()
+    ('246', ['Chasing Amy (1997)'])
     """
     folder = data_dir if data_dir is not None else recbole_folder()
     if folder is None:
@@ -249,18 +262,15 @@ def _assemble(folder, ratings, items, users) -> MovieLens:
             )
     if not ratings:
         raise ValueError(f"{folder}: the ratings file has no ratings.")
-    titles, seen = [], set()
-    for item, title, _, _ in items:
-        titles.append(f"{title} [item {item}]" if title in seen else title)
-        seen.add(title)
+    items, ratings, merged_ids = _one_id_per_film(items, ratings)
     users_arrays = list(zip(*users))
     return MovieLens(
         rating_users=np.array([r[0] for r in ratings]),
         rating_items=np.array([r[1] for r in ratings]),
         ratings=np.array([r[2] for r in ratings], dtype=np.float32),
         timestamps=np.array([r[3] for r in ratings], dtype=np.int64),
-        item_ids=np.array(item_ids),
-        titles=np.array(titles),
+        item_ids=np.array([item[0] for item in items]),
+        titles=np.array([item[1] for item in items]),
         years=np.array([item[2] for item in items], dtype=np.int64),
         genres=tuple(item[3] for item in items),
         user_ids=np.array(user_ids),
@@ -268,4 +278,25 @@ def _assemble(folder, ratings, items, users) -> MovieLens:
         genders=np.array(users_arrays[2]),
         occupations=np.array(users_arrays[3]),
         source=folder,
+        merged_ids=merged_ids,
     )
+
+
+def _one_id_per_film(items, ratings):
+    """Items and ratings with one id per title: the first id stays, a user's later rating of the film stands."""
+    kept_id, merged_ids = {}, {}
+    for item, title, _, _ in items:
+        if title in kept_id:
+            merged_ids[item] = kept_id[title]
+        else:
+            kept_id[title] = item
+    if not merged_ids:
+        return items, ratings, merged_ids
+    ratings = [(user, merged_ids.get(item, item), stars, seconds) for user, item, stars, seconds in ratings]
+    latest = {}
+    for position, (user, item, _, seconds) in enumerate(ratings):
+        key = (user, item)
+        if key not in latest or seconds > ratings[latest[key]][3]:
+            latest[key] = position
+    keep = sorted(latest.values())
+    return [item for item in items if item[0] not in merged_ids], [ratings[i] for i in keep], merged_ids

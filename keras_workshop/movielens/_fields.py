@@ -53,7 +53,7 @@ def field_vocabulary(data: MovieLens) -> Vocabulary:
     >>> from keras_workshop.movielens import load_movielens
     >>> vocabulary = field_vocabulary(load_movielens())
     >>> len(vocabulary), vocabulary.ids(["user:196", "item:242", "genre:Comedy"]).tolist()
-    (2675, [195, 1184, 2660])
+    (2657, [195, 1184, 2642])
     """
     users, items = field_symbols(data)
     symbols = [f"user:{u}" for u in data.user_ids] + [f"item:{i}" for i in data.item_ids]
@@ -105,7 +105,7 @@ def user_item_fields(data: MovieLens) -> tuple[Vocabulary, np.ndarray, np.ndarra
     >>> from keras_workshop.movielens import load_movielens
     >>> vocabulary, users, items = user_item_fields(load_movielens())
     >>> vocabulary.to_symbols(users[0]).tolist(), items.shape
-    (['user:1', 'gender:M', 'age:18-24', 'occupation:technician'], (1682, 7))
+    (['user:1', 'gender:M', 'age:18-24', 'occupation:technician'], (1664, 7))
     """
     vocabulary = Vocabulary(field_vocabulary(data).symbols, oov="token", oov_token=NEW_USER)
     user_symbols, item_symbols = field_symbols(data)
@@ -127,7 +127,7 @@ def every_pair_rows(data: MovieLens, vocabulary: Vocabulary) -> np.ndarray:
     >>> data = load_movielens()
     >>> vocabulary = field_vocabulary(data)
     >>> rows = every_pair_rows(data, vocabulary)
-    >>> bool((rows[5 * 1682 + 7] == rating_rows(data, vocabulary, [data.user_ids[5]], [data.item_ids[7]])[0]).all())
+    >>> bool((rows[5 * 1664 + 7] == rating_rows(data, vocabulary, [data.user_ids[5]], [data.item_ids[7]])[0]).all())
     True
     """
     user_rows = rating_rows(data, vocabulary, data.user_ids, [data.item_ids[0]] * len(data.user_ids))

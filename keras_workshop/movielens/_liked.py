@@ -19,7 +19,7 @@ def liked_sequences(data: MovieLens, min_rating: float = 4.0) -> list[list[str]]
     >>> from keras_workshop.movielens import load_movielens
     >>> sequences = liked_sequences(load_movielens())
     >>> len(sequences), sum(map(len, sequences))
-    (942, 55375)
+    (942, 55203)
     """
     titles = dict(zip(data.item_ids.tolist(), data.titles.tolist()))
     liked = np.flatnonzero(data.ratings >= min_rating)

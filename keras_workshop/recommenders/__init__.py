@@ -33,6 +33,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_two_tower": ["CandidateScores", "SymbolDropout", "field_tower", "two_tower_model"],
         "_in_batch": ["InBatchScores", "InBatchSoftmax", "in_batch_model", "remove_accidental_hits"],
         "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_signatures"],
-        "_recommend_signatures": ["RecommendTables", "recommend_signatures"],
+        "_recommend_signatures": ["RECOMMENDATION_SOURCES", "RecommendTables", "recommend_signatures"],
     },
 )

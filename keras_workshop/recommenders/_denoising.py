@@ -22,9 +22,9 @@ def denoising_recommender(
 
     Example:
 
-    >>> model = denoising_recommender(items=1682, rate=0.5)
+    >>> model = denoising_recommender(items=1664, rate=0.5)
     >>> [layer.__class__.__name__ for layer in model.layers], model.output_shape
-    (['Dropout', 'Dense'], (None, 1682))
+    (['Dropout', 'Dense'], (None, 1664))
     """
     check_positive_int(items, "items", "denoising_recommender")
     if hidden is not None:

@@ -58,7 +58,7 @@ def topk_split(
     >>> from keras_workshop.movielens import load_movielens
     >>> split = topk_split(load_movielens(), seed=0)
     >>> split.train.nnz, split.valid.nnz, split.test.nnz
-    (80808, 9596, 9596)
+    (80559, 9567, 9567)
     """
     ratios = np.asarray(ratios, dtype=np.float64)
     if ratios.shape != (3,) or not np.all(np.isfinite(ratios)) or np.any(ratios < 0) or abs(ratios.sum() - 1) > 1e-9:

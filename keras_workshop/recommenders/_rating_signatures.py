@@ -80,15 +80,8 @@ def rating_signatures(model: keras.Model, tables: RatingTables, sample_users, sa
     def predict(user_index, item_index):
         return tf.clip_by_value(tf.reshape(model(field_rows(user_index, item_index), training=False), [-1]), 1.0, 5.0)
 
-    def rate(user_id, item_id):
-        users, items = tf.size(user_id), tf.size(item_id)
-        check = tf.debugging.Assert(
-            tf.equal(users, items),
-            ["serving_default: user_id has", users, "ids but item_id has", items,
-             "; expected one item_id per user_id (as many of each)."],
-        )
-        with tf.control_dependencies([check]):
-            user_index, item_index = tables.user_table.lookup(user_id), tables.item_table.lookup(item_id)
+    def rate(user_id, item_id):  # one item_id per user_id: the export checks the batch sizes agree
+        user_index, item_index = tables.user_table.lookup(user_id), tables.item_table.lookup(item_id)
         known_user, known_item = user_index >= 0, item_index >= 0
         rating = predict(tf.maximum(user_index, 0), tf.maximum(item_index, 0))
         fallback = tf.where(

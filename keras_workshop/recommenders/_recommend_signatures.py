@@ -11,6 +11,8 @@ from keras_workshop.movielens import AGE_BANDS, MovieLens
 from keras_workshop.recommenders._baselines import interaction_matrix
 
 _MOST_AGE = 150  # ages above this are refused as typing mistakes
+# What answered a row, and so the scale of its scores (saved_models/README.md says each one's).
+RECOMMENDATION_SOURCES = ("bag_model", "most_popular", "user_tower")
 
 
 class RecommendTables(tf.Module):
@@ -56,6 +58,12 @@ def recommend_signatures(bag_model: keras.Model, two_tower: keras.Model, tables:
     twice for one user, inputs of different batch sizes, `k` outside `[1, items]`.
     Past the last unseen movie the titles are `""` and the scores 0.
 
+    Scores rank within a row; their scale depends on what answered it, which
+    each row's `source` names (one of `RECOMMENDATION_SOURCES`): `"bag_model"` (`bag_model`'s
+    output on the user's or the liked movies), `"most_popular"` (how many
+    training users chose each movie: an unknown user) or `"user_tower"` (the
+    two towers' dot product, a logit: a profile with no liked title).
+
     Returns:
         name -> `(function, input_signature, (sample inputs, expected outputs))`,
         as `export_for_serving(signatures=...)` takes them.
@@ -77,22 +85,16 @@ def recommend_signatures(bag_model: keras.Model, two_tower: keras.Model, tables:
         found = user_index >= 0
         bags = tf.gather(tables.seen, tf.maximum(user_index, 0)) * tf.cast(found, tf.float32)[:, None]
         scores = tf.where(found[:, None], bag_model(bags, training=False), tables.popularity[None])
-        return top(scores, bags, k) | {"found": found}
+        return top(scores, bags, k) | {"found": found, "source": tf.where(found, RECOMMENDATION_SOURCES[0], RECOMMENDATION_SOURCES[1])}
 
     def recommend_for_profile(gender, age, occupation, liked_titles, k):
-        batch = tf.size(gender)
-        same = tf.debugging.Assert(
-            tf.equal(tf.size(age), batch) & tf.equal(tf.size(occupation), batch)
-            & tf.equal(tf.shape(liked_titles)[0], batch),
-            ["recommend_for_profile: gender, age, occupation and liked_titles must have the same batch size, got",
-             batch, tf.size(age), tf.size(occupation), tf.shape(liked_titles)[0]],
-        )
+        # one row per user in every input: the export checks the batch sizes agree
         ages = tf.debugging.Assert(
             tf.reduce_all((age >= 0) & (age <= _MOST_AGE)),
             [f"recommend_for_profile: age must be whole years in [0, {_MOST_AGE}], got",
              tf.boolean_mask(age, (age < 0) | (age > _MOST_AGE))],
         )
-        with tf.control_dependencies([same, ages, k_check("recommend_for_profile", k)]):
+        with tf.control_dependencies([ages, k_check("recommend_for_profile", k)]):
             band = tf.gather(tables.age_bands, tf.searchsorted(tables.age_limits, age, side="right"))
         symbols = [tf.strings.join(["gender:", gender]), band, tf.strings.join(["occupation:", occupation])]
         ids = [tables.field_table.lookup(symbol) for symbol in symbols]
@@ -124,7 +126,7 @@ def recommend_signatures(bag_model: keras.Model, two_tower: keras.Model, tables:
         from_tower = two_tower(tf.cast(new_user, tf.int32), training=False)
         has_liked = tf.reduce_any(given, axis=1)
         scores = tf.where(has_liked[:, None], bag_model(bags, training=False), from_tower)
-        return top(scores, bags, k) | {"from_liked": has_liked}
+        return top(scores, bags, k) | {"from_liked": has_liked, "source": tf.where(has_liked, RECOMMENDATION_SOURCES[0], RECOMMENDATION_SOURCES[2])}
 
     recommend_spec = [tf.TensorSpec((None,), tf.string, name="user_id"), tf.TensorSpec((), tf.int32, name="k")]
     profile_spec = [

@@ -1,5 +1,7 @@
 """Runtime: how recipes run: the same numbers for the same seed, on a device and a strategy of your choice.
 
+- `import_tensorflow_quietly()`: TensorFlow's import without its C++ start-up lines below
+  `TF_CPP_MIN_LOG_LEVEL` (which TensorFlow 2.21 no longer honours while it loads).
 - `set_deterministic(seed)`: the same seed on CPU gives the same numbers;
   `seed_generator_states`: the state of every Keras seed generator of a model (what a
   resumed or repeated run must restore to draw the same dropout masks).
@@ -16,7 +18,7 @@
 - `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares
   (`check_output_folder`: an output folder this process can write);
   `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `fraction`, `fractions`: their
-  argparse types.
+  argparse types; `shortened`: the options below their defaults (a short run, said so).
 """
 
 import lazy_loader
@@ -25,8 +27,10 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "_batches": ["array_batches", "batches_per_epoch"],
-        "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "fraction", "fractions"],
+        "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "fraction", "fractions",
+                       "shortened"],
         "_determinism": ["seed_generator_states", "set_deterministic"],
+        "_quiet_start": ["import_tensorflow_quietly"],
         "_devices": ["DEVICES", "select_device"],
         "_trainer": ["DistributedTrainer", "Model", "Sequential", "WorkerLostError", "in_multi_worker_mode"],
         "_recipe": ["Runtime", "add_runtime_arguments", "check_output_folder", "start_runtime"],

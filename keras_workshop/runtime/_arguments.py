@@ -62,17 +62,50 @@ def fraction(text: str) -> float:
 
 
 def fractions(text: str) -> list[float]:
-    """Two or more fractions in [0, 1) separated by commas: a sweep of dropout rates.
+    """One or more distinct fractions in [0, 1) separated by commas (a sweep of dropout rates), in increasing order.
+
+    The order given never decides an answer: a sweep's best rate on a tie
+    is the smallest, however the rates were written.
 
     Example:
 
-    >>> fractions("0,0.5")
+    >>> fractions("0.5,0")
     [0.0, 0.5]
+    >>> fractions("0.5")
+    [0.5]
     """
     values = [fraction(part) for part in text.split(",")]
-    if len(values) < 2:
-        raise argparse.ArgumentTypeError(f"expected two or more numbers in [0, 1) separated by commas, got {text!r}")
-    return values
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"expected each rate once (a repeat measures nothing new), got {text!r}")
+    return sorted(values)
+
+
+def shortened(args: argparse.Namespace, parser: argparse.ArgumentParser, *names: str) -> str:
+    """Which of the options `names` (how long or how much a run trains) are below their defaults, in words.
+
+    A run with fewer epochs or fewer sweep points than the defaults shows that
+    run, not the recipe's findings: recipes print this and put it on their
+    figures. `""` when every option is at or above its default.
+
+    Example:
+
+    >>> parser = argparse.ArgumentParser()
+    >>> _ = parser.add_argument("--epochs", type=int, default=60)
+    >>> _ = parser.add_argument("--sweep", type=fractions, default=[0.0, 0.25, 0.5])
+    >>> shortened(parser.parse_args(["--epochs", "10", "--sweep", "0,0.5"]), parser, "epochs", "sweep")
+    '--epochs 10 of 60, --sweep 2 values of 3'
+    >>> shortened(parser.parse_args([]), parser, "epochs", "sweep")
+    ''
+    """
+    notes = []
+    for name in names:
+        value, default = getattr(args, name), parser.get_default(name)
+        option = "--" + name.replace("_", "-")
+        if isinstance(default, (list, tuple)) and len(value) < len(default):
+            notes.append(f"{option} {len(value)} values of {len(default)}")
+        elif isinstance(default, (int, float)) and not isinstance(default, bool) and value < default:
+            notes.append(f"{option} {value} of {default}")
+    return ", ".join(notes)
 
 
 def _integer(text: str, minimum: int, expected: str) -> int:

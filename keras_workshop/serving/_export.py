@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop._checks import check_positive_int
+from keras_workshop.serving._input_forms import checked_signature
 from keras_workshop.serving._model_config import check_model_name, write_model_config
 from keras_workshop.serving._signatures import embedding_signatures
 from keras_workshop.serving._staging import publish, remove_abandoned, staging_folder
@@ -38,7 +39,10 @@ def export_for_serving(
     (method predict, dropout inactive) with a named input (the model's
     `keras.Input` name, or `input_name`) and a named output (`output_name`).
     Float inputs with NaN or inf fail there with `InvalidArgumentError` naming
-    the input, never a plausible-looking output.
+    the input, never a plausible-looking output. Every signature checks, inside
+    the graph, each input's rank and fixed sizes and that the batched inputs
+    share one batch size, naming the input and its expected form (TF Serving
+    and the C++ loader feed tensors of any shape).
     It is written to a staging folder beside the target and renamed into
     place only when complete, so a TF Serving poller never sees a partial
     version, even if the process is killed mid-export; staging folders of
@@ -122,7 +126,8 @@ def export_for_serving(
         signature = tf.TensorSpec((None,) + tuple(spec.shape[1:]), spec.dtype, name=input_name)
         archive.add_endpoint(
             "serving_default",
-            lambda inputs: {output_name: model(_finite(inputs, input_name), training=False)},
+            checked_signature(lambda inputs: {output_name: model(_finite(inputs, input_name), training=False)},
+                              [signature], "serving_default"),
             input_signature=[signature],
         )
         sample = _sample_input(signature)
@@ -135,7 +140,8 @@ def export_for_serving(
     elif vocabulary is not None:
         raise ValueError("export_for_serving: a vocabulary needs a model with an Embedding layer.")
     for signature_name, (function, input_signature, sample) in signatures.items():
-        archive.add_endpoint(signature_name, function, input_signature=input_signature)  # Keras: "endpoint"
+        archive.add_endpoint(signature_name, checked_signature(function, input_signature, signature_name),
+                             input_signature=input_signature)  # Keras: "endpoint"
         samples[signature_name] = sample
     os.makedirs(model_dir, exist_ok=True)
     remove_abandoned(model_dir)

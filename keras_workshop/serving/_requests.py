@@ -6,7 +6,8 @@ from typing import Mapping
 
 import numpy as np
 
-from keras_workshop.serving._savedmodel_proto import signatures_of_export
+from keras_workshop.serving._input_forms import check_request_inputs, nested_shape
+from keras_workshop.serving._savedmodel_proto import signature_input_specs, signatures_of_export
 
 
 def rest_request(
@@ -22,7 +23,14 @@ def rest_request(
         signature_name: the signature to run.
         rows: the row format (`"instances"`, one entry per example; every input
             needs the same batch size) instead of the columnar one (`"inputs"`).
-        export_dir: when given, the names are checked against the signature there.
+        export_dir: when given, the request is checked against the signature
+            there before it is sent: the input names, each value's kind
+            (strings, whole numbers, finite numbers), rank and fixed sizes,
+            and one batch size across the batched inputs.
+
+    Raises:
+        ValueError: naming the input and its expected form. Ragged rows are
+            refused with or without `export_dir` (pad them, with `""` for titles).
 
     Example:
 
@@ -30,6 +38,8 @@ def rest_request(
     {'signature_name': 'neighbours', 'inputs': {'ids': [3, 7], 'k': 5}}
     """
     _check_names(inputs, signature_name, export_dir)
+    for name, value in inputs.items():
+        nested_shape(value, name)
     columns = {name: np.asarray(value).tolist() for name, value in inputs.items()}
     if not rows:
         return {"signature_name": signature_name, "inputs": columns}
@@ -87,3 +97,5 @@ def _check_names(inputs: Mapping[str, object], signature_name: str, export_dir: 
         raise ValueError(
             f"signature {signature_name!r} of {export_dir} takes inputs {sorted(expected)}, got {sorted(inputs)}."
         )
+    check_request_inputs(inputs, signature_input_specs(export_dir, signature_name),
+                         f"signature {signature_name!r} of {export_dir}")

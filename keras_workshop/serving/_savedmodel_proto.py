@@ -75,3 +75,45 @@ def signature_defs(meta_graph: bytes) -> dict:
     return signatures
 
 
+
+
+# TensorFlow's DataType enum (types.proto) for the dtypes a served input can have.
+_DATA_TYPES = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8", 7: "string", 9: "int64",
+               10: "bool", 14: "bfloat16", 19: "float16", 22: "uint32", 23: "uint64"}
+
+
+def signature_input_specs(export_dir: str, signature_name: str) -> dict:
+    """`{input name: (dtype name, shape)}` of one signature; a shape is a tuple (None for any size), or None for any rank."""
+    with open(os.path.join(export_dir, "saved_model.pb"), "rb") as file:
+        saved_model = file.read()
+    for number, meta_graph in _fields(saved_model):
+        if number != 2 or b"serve" not in _tags(meta_graph):
+            continue
+        for field, value in _fields(meta_graph):
+            name, definition = _map_entries(value) if field == 5 else ("", b"")
+            if name != signature_name:
+                continue
+            specs = {}
+            for part, content in _fields(definition):
+                if part == 1:  # inputs: TensorInfo with dtype (field 2) and tensor_shape (field 3)
+                    key, info = _map_entries(content)
+                    info = dict(_fields(info))
+                    specs[key] = (_DATA_TYPES.get(info.get(2, 0), f"DataType {info.get(2, 0)}"), _shape(info.get(3)))
+            return specs
+    raise ValueError(f"{export_dir}: no signature {signature_name!r} in a MetaGraph with the 'serve' tag.")
+
+
+def _shape(proto: bytes | None):
+    """TensorShapeProto: `dim` (field 2, each with `size`, field 1; -1 for any) and `unknown_rank` (field 3)."""
+    if proto is None:
+        return None
+    fields = list(_fields(proto))
+    if any(number == 3 and value for number, value in fields):
+        return None
+    sizes = []
+    for number, dim in fields:
+        if number == 2:
+            size = dict(_fields(dim)).get(1, 0)
+            size = size - (1 << 64) if size >= 1 << 63 else size  # int64 as an unsigned varint
+            sizes.append(None if size < 0 else size)
+    return tuple(sizes)

@@ -65,6 +65,21 @@ def test_logs_exactly_the_planted_neighbours(tmp_path, capsys):
     assert "Cosine neighbours after epoch 3:" in printed and "apple:" in printed
 
 
+def test_a_named_log_with_labels_says_which_training_and_shows_names(tmp_path, capsys):
+    labels = {word: word.upper() for word in CLUSTERS["fruit"]}  # the tools keep their symbols
+    callback = CosineNeighbours("words", WORDS, ["apple", "saw"], k=3, log_path=str(tmp_path / "log.jsonl"),
+                                name="planted", labels=labels)
+    fit(model_with(planted_weights()), callback, epochs=1)
+    printed = capsys.readouterr().out
+    assert printed.count("Cosine neighbours of planted after epoch") == 2
+    fruit_line = next(line for line in printed.splitlines() if line.strip().startswith("APPLE:"))
+    assert {"PEAR", "PLUM", "FIG"} <= set(fruit_line.replace(",", " ").split())
+    assert any(line.strip().startswith("saw:") for line in printed.splitlines())
+    records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert {r["model"] for r in records} == {"planted"}
+    assert sorted(name for name, _ in records[-1]["neighbours"]["apple"]) == ["fig", "pear", "plum"]  # symbols kept
+
+
 def test_reads_fresh_weights_each_time_and_tracks_overlap():
     model = model_with(planted_weights())
     callback = CosineNeighbours(model.layers[0], WORDS, ["apple"], k=3, verbose=0)

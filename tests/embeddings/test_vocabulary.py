@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from keras_workshop.embeddings import Vocabulary, onehot
@@ -70,12 +70,21 @@ def test_the_graph_view_is_a_keras_lookup_layer_that_travels_in_a_keras_file(tmp
     inputs = tf.constant(queries)
     np.testing.assert_array_equal(loaded.layers[0](inputs), vocabulary.ids(queries))
     np.testing.assert_array_equal(loaded(inputs), model(inputs))
-    assert type(vocabulary.layer) is (keras.layers.StringLookup if dtype == "string" else keras.layers.IntegerLookup)
+    assert isinstance(vocabulary.layer, keras.layers.StringLookup if dtype == "string" else keras.layers.IntegerLookup)
+    assert type(loaded.layers[0]) is type(vocabulary.layer)  # reloaded as itself, with its own message
 
 
-def test_the_lookup_layer_fails_on_unknown_symbols_under_the_error_policy():
-    with pytest.raises(tf.errors.InvalidArgumentError, match="zebra"):
-        Vocabulary(["a", "b"]).layer(tf.constant(["a", "zebra"]))
+@pytest.mark.parametrize("symbols, bad, unknown", [(["a", "b"], ["a", "zebra"], "zebra"), ([3, 5, 7], [[3, 4]], "4")])
+def test_the_lookup_layer_fails_on_unknown_symbols_naming_them_and_the_package_remedy(symbols, bad, unknown):
+    """Eagerly and in a graph: the unknown symbols and `oov=token`, never Keras' `num_oov_indices` advice."""
+    layer = Vocabulary(symbols).layer
+    graph = tf.function(lambda x: layer(x), autograph=False)
+    for call in (layer, graph):
+        with pytest.raises(tf.errors.InvalidArgumentError) as error:
+            call(tf.constant(bad))
+        message = str(error.value)
+        assert "Vocabulary.layer: symbol(s) not in the vocabulary" in message and unknown in message
+        assert "oov=token" in message and "num_oov_indices" not in message
 
 
 symbols = st.lists(st.text(max_size=6).filter(lambda s: not s.endswith("\x00")), min_size=1, max_size=30, unique=True)
@@ -83,6 +92,8 @@ symbols = st.lists(st.text(max_size=6).filter(lambda s: not s.endswith("\x00")),
 
 @settings(max_examples=40, deadline=None)
 @given(symbols, st.lists(st.text(max_size=6), max_size=20), st.sampled_from(["error", "token"]))
+@example(["a\x00b", "a", "\x00a"], ["a\x00", "\x00", "a\x00b", "b"], "token")  # NUL inside a symbol: kept exact
+@example(["a\x00b", "a", "\x00a"], ["a\x00", "\x00", "a\x00b", "b"], "error")
 def test_host_and_graph_views_are_one_mapping(known, queries, oov):
     if oov == "token" and "[UNK]" in known:
         known = [s for s in known if s != "[UNK]"] or ["x"]
@@ -122,6 +133,8 @@ def test_bad_vocabularies(symbols, kwargs, message):
 
 
 @given(symbols, st.text(max_size=4), st.integers(0, 30), st.sampled_from(["error", "token"]))
+@example(["a"], "", 0, "error")  # the symbol "\x00" alone
+@example(["0"], "0", 1, "token")  # "0" and "0\x00", which NumPy's strings would read as one
 def test_a_symbol_ending_with_nul_is_an_error_naming_it(known, stem, position, oov):
     """NumPy's fixed-width strings, through which Keras' lookup layers read their vocabulary, drop trailing NULs."""
     cut = stem + "\x00"

@@ -9,15 +9,16 @@ from hypothesis import strategies as st
 
 from keras_workshop.movielens import GENRES, HOW_TO_GET, load_movielens, recbole_folder
 
-# Four movies (two share a title, one is recbole's "unkonwn", one has the "V" year), three users.
+# Five movies (one is recbole's "unkonwn", one has the "V" year), three users; SECOND_ID lists a film again.
 MOVIES = [
     ("1", "Toy Story", "1995", ("Animation", "Children's", "Comedy")),
     ("2", "Chasing Amy", "1997", ("Drama", "Romance")),
-    ("3", "Chasing Amy", "1997", ("Drama", "Romance")),
+    ("3", "Dogma", "1999", ("Drama", "Romance")),
     ("4", "unkonwn", "unkonwn", ("unknown",)),
     ("5", "Land Before Time III: The Time of the Great Giving (1995)", "V", ("Animation", "Children's")),
 ]
 USERS = [("1", 24, "M", "technician", "85711"), ("2", 53, "F", "other", "94043"), ("3", 17, "M", "student", "32067")]
+SECOND_ID = ("6", "Chasing Amy", "1997", ("Drama", "Romance"))
 RATINGS = [("1", "1", 5, 881250949), ("2", "2", 3, 891717742), ("3", "5", 1, 878887116), ("1", "4", 4, 880606923)]
 
 
@@ -27,12 +28,12 @@ def grouplens_title(title, year):
     return f"{title} ({year})"
 
 
-def write_grouplens(folder):
+def write_grouplens(folder, movies=MOVIES):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "u.data"), "w") as file:
         file.writelines(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in RATINGS)
     with open(os.path.join(folder, "u.item"), "w", encoding="latin-1") as file:
-        for item, title, year, genres in MOVIES:
+        for item, title, year, genres in movies:
             flags = "|".join("1" if g in genres else "0" for g in GENRES)
             date = "" if year == "unkonwn" else f"01-Jan-{year}"
             file.write(f"{item}|{grouplens_title(title, year)}|{date}||http://imdb/{item}|{flags}\n")
@@ -41,14 +42,14 @@ def write_grouplens(folder):
     return folder
 
 
-def write_recbole(folder):
+def write_recbole(folder, movies=MOVIES):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "ml-100k.inter"), "w") as file:
         file.write("user_id:token\titem_id:token\trating:float\ttimestamp:float\n")
         file.writelines(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in RATINGS)
     with open(os.path.join(folder, "ml-100k.item"), "w") as file:
         file.write("item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n")
-        file.writelines(f"{item}\t{title}\t{year}\t{' '.join(genres)}\n" for item, title, year, genres in MOVIES)
+        file.writelines(f"{item}\t{title}\t{year}\t{' '.join(genres)}\n" for item, title, year, genres in movies)
     with open(os.path.join(folder, "ml-100k.user"), "w") as file:
         file.write("user_id:token\tage:token\tgender:token\toccupation:token\tzip_code:token\n")
         file.writelines(f"{u}\t{a}\t{g}\t{o}\t{z}\n" for u, a, g, o, z in USERS)
@@ -56,32 +57,53 @@ def write_recbole(folder):
 
 
 def test_both_formats_give_the_same_data_with_titles_as_users_know_them(tmp_path):
-    grouplens = load_movielens(write_grouplens(str(tmp_path / "grouplens")))
-    recbole = load_movielens(write_recbole(str(tmp_path / "recbole")))
+    grouplens = load_movielens(write_grouplens(str(tmp_path / "grouplens"), MOVIES + [SECOND_ID]))
+    recbole = load_movielens(write_recbole(str(tmp_path / "recbole"), MOVIES + [SECOND_ID]))
     for field in ("rating_users", "rating_items", "ratings", "timestamps", "item_ids", "titles", "years",
                   "user_ids", "ages", "genders", "occupations"):
         np.testing.assert_array_equal(getattr(grouplens, field), getattr(recbole, field), err_msg=field)
     assert grouplens.genres == recbole.genres == tuple(genres for _, _, _, genres in MOVIES)
     assert grouplens.titles.tolist() == [
-        "Toy Story (1995)", "Chasing Amy (1997)", "Chasing Amy (1997) [item 3]", "unknown",
+        "Toy Story (1995)", "Chasing Amy (1997)", "Dogma (1999)", "unknown",
         "Land Before Time III: The Time of the Great Giving (1995) (V)",
     ]
-    assert grouplens.years.tolist() == [1995, 1997, 1997, 0, 1995]
+    assert grouplens.item_ids.tolist() == ["1", "2", "3", "4", "5"]
+    assert grouplens.merged_ids == recbole.merged_ids == {"6": "2"}
+    assert grouplens.years.tolist() == [1995, 1997, 1999, 0, 1995]
     assert grouplens.ratings.dtype == np.float32 and grouplens.ratings.tolist() == [5, 3, 1, 4]
 
 
 def test_the_copy_inside_the_recbole_wheel():
     assert recbole_folder() is not None, HOW_TO_GET
     data = load_movielens()
-    assert (len(data.ratings), len(data.user_ids), len(data.item_ids)) == (100_000, 943, 1682)
+    assert (len(data.ratings), len(data.user_ids), len(data.item_ids)) == (100_000 - 307, 943, 1682 - 18)
     titles = dict(zip(data.item_ids.tolist(), data.titles.tolist()))
     assert [titles[i] for i in ("50", "1", "100", "64", "288")] == [
         "Star Wars (1977)", "Toy Story (1995)", "Fargo (1996)", "Shawshank Redemption, The (1994)", "Scream (1996)",
     ]
     assert titles["267"] == "unknown"
-    assert len(set(data.titles)) == 1682  # duplicated titles are told apart
+    assert len(set(data.titles)) == len(data.titles)  # one id per film
+    assert len(data.merged_ids) == 18 and data.merged_ids["268"] == "246"
+    assert not set(data.merged_ids) & set(data.rating_items.tolist())
+    pairs = list(zip(data.rating_users.tolist(), data.rating_items.tolist()))
+    assert len(set(pairs)) == len(pairs)  # one rating per user and film
     assert set(data.ratings.tolist()) == {1, 2, 3, 4, 5}
     assert sorted(set(data.occupations)) [:3] == ["administrator", "artist", "doctor"]
+
+
+def test_a_film_listed_under_two_ids_is_one_film_rated_once_per_user(tmp_path):
+    folder = write_grouplens(str(tmp_path), MOVIES + [SECOND_ID])
+    with open(os.path.join(folder, "u.data"), "a") as file:
+        # user 2 rates Chasing Amy again under id 6, later (this rating stands), then earlier under id 2 again;
+        # user 3 rates it under id 6 only (the rating moves to id 2)
+        file.write("2\t6\t5\t891717800\n2\t2\t1\t891717000\n3\t6\t2\t878887000\n")
+    data = load_movielens(folder)
+    rated = {(u, i): (r, t) for u, i, r, t in zip(data.rating_users.tolist(), data.rating_items.tolist(),
+                                                    data.ratings.tolist(), data.timestamps.tolist())}
+    assert len(rated) == len(data.ratings) == 5
+    assert rated[("2", "2")] == (5, 891717800) and rated[("3", "2")] == (2, 878887000)
+    assert "6" not in data.item_ids.tolist() and data.merged_ids == {"6": "2"}
+    assert data.titles.tolist().count("Chasing Amy (1997)") == 1
 
 
 def test_missing_data_says_how_to_get_it(tmp_path):

@@ -66,7 +66,7 @@ def test_liked_sequences_keep_time_order_and_drop_low_ratings(small):
 
 def test_genre_share_on_a_planted_example(small):
     genres = genre_matrix(small, small.titles.tolist())
-    # 0 Toy Story (Animation, Children's, Comedy), 1-2 Chasing Amy (Drama, Romance), 3 unknown, 4 Land Before Time
+    # 0 Toy Story (Animation, Children's, Comedy), 1 Chasing Amy and 2 Dogma (Drama, Romance), 3 unknown, 4 Land Before Time
     assert genre_share(genres, [0], [[4, 1]]) == 0.5
     assert genre_share(genres, [1, 2], [[2, 0], [1, 0]]) == 0.5
     assert genre_share(genres, [3], [[0, 1]]) == 0.0

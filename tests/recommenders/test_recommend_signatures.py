@@ -13,25 +13,17 @@ from hypothesis import strategies as st
 from keras_workshop.movielens import age_band, load_movielens, user_item_fields
 
 from keras_workshop.recommenders import (
-
+    RECOMMENDATION_SOURCES,
     RecommendTables,
-
     ease_model,
-
     ease_scores,
-
     ease_weights,
-
     recommend_signatures,
-
     top_k,
-
     topk_split,
-
     two_tower_model,
-
 )
-from keras_workshop.serving import export_for_serving
+from keras_workshop.serving import ServedModel, export_for_serving, rest_request
 
 PROFILE = {"gender": ["F", "M"], "age": [30, 19], "occupation": ["writer", "student"],
            "liked_titles": [["", ""], ["Star Wars (1977)", "Fargo (1996)"]]}
@@ -83,12 +75,12 @@ def test_recommend_takes_an_empty_batch_and_refuses_k_outside_one_to_the_number_
     assert empty["titles"].shape == (0, 3) and empty["found"].shape == (0,)
 
 
-@given(st.one_of(st.integers(min_value=-2**31, max_value=0), st.integers(min_value=1683, max_value=2**31 - 1)))
+@given(st.one_of(st.integers(min_value=-2**31, max_value=0), st.integers(min_value=1665, max_value=2**31 - 1)))
 @settings(max_examples=10, deadline=None)
 def test_k_outside_the_catalogue_fails_naming_it(served, k):
     for name, inputs in (("recommend", {"user_id": tf.constant(["1"])}),
                          ("recommend_for_profile", {key: tf.constant(value) for key, value in PROFILE.items()})):
-        with pytest.raises(tf.errors.InvalidArgumentError, match=f"k must be in \\[1, 1682\\], got.*{k}"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=f"k must be in \\[1, 1664\\], got.*{k}"):
             call(served, name, **inputs, k=tf.constant(k))
 
 
@@ -141,3 +133,81 @@ def test_the_export_loads_in_the_cpp_loader_and_replays_its_samples(served):
 def test_recommend_tables_refuse_a_seen_matrix_of_the_wrong_shape(served):
     with pytest.raises(ValueError, match="seen has shape \\(3, 3\\); expected \\(users, items\\)"):
         RecommendTables(served["data"], np.eye(3), served["vocabulary"])
+
+
+def as_arrays(inputs):
+    return {name: np.asarray(value, dtype=np.int32 if name in ("age", "k") else object) for name, value in inputs.items()}
+
+
+@pytest.mark.parametrize("name, changes, message", [
+    ("recommend_for_profile", {"liked_titles": ["Star Wars (1977)", ""]},
+     r"input `liked_titles` must be a \(batch, m\) tensor of strings, got a tensor of shape\W+2\]"),
+    ("recommend", {"user_id": "196"}, r"input `user_id` must be a \(batch,\) tensor of strings, got a tensor of shape\W+\]"),
+    ("recommend", {"user_id": [["196"]]}, r"input `user_id` must be a \(batch,\) tensor of strings, got a tensor of shape\W+1 1\]"),
+    ("recommend", {"k": [5]}, r"input `k` must be one int32 \(a scalar\), got a tensor of shape\W+1\]"),
+    ("recommend_for_profile", {"age": [[30], [19]]}, r"input `age` must be a \(batch,\) tensor of int32"),
+    ("recommend_for_profile", {"occupation": ["writer"]},
+     r"inputs gender, age, occupation, liked_titles must have the same batch size .*\[2 2 1 2\]"),
+])
+def test_inputs_of_the_wrong_form_fail_naming_the_input_where_tf_serving_feeds_them(served, name, changes, message):
+    """TF Serving and the C++ loader feed tensors of any shape: the graph itself names the input and its form."""
+    inputs = (dict(PROFILE) if name == "recommend_for_profile" else {"user_id": ["196", "1"]}) | {"k": 5}
+    with ServedModel(served["path"]) as model:
+        assert len(model.run(name, as_arrays(inputs))["titles"]) == 2
+        with pytest.raises(RuntimeError, match=message):
+            model.run(name, as_arrays(inputs | changes))
+
+
+not_strings = st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans())
+not_whole_numbers = st.one_of(st.floats().filter(lambda x: not x.is_integer()), st.text(max_size=3), st.booleans(),
+                              st.integers().filter(lambda x: not -2**31 <= x < 2**31))
+
+
+@given(user=not_strings, age=not_whole_numbers, slot=st.integers(0, 1))
+@settings(max_examples=30, deadline=None)
+def test_rest_request_checks_what_the_signature_will(served, user, age, slot):
+    path = served["path"]
+    assert rest_request({"user_id": ["196"], "k": 5}, "recommend", export_dir=path)["inputs"]["user_id"] == ["196"]
+    with pytest.raises(ValueError, match=rf"input `user_id` must be a \(batch,\) tensor of strings, got the non-string"):
+        rest_request({"user_id": ["196", user][slot:] + ["1"][:slot], "k": 5}, "recommend", export_dir=path)
+    ages = [30, 19]
+    ages[slot] = age
+    with pytest.raises(ValueError, match=r"input `age` must be a \(batch,\) tensor of int32, got .*"
+                                         r"(not a whole number|string|boolean|outside int32's range)"):
+        rest_request(PROFILE | {"age": ages, "k": 5}, "recommend_for_profile", export_dir=path)
+
+
+@pytest.mark.parametrize("inputs, message", [
+    ({"user_id": "196", "k": 5}, r"input `user_id` must be a \(batch,\) tensor of strings, got the scalar '196'"),
+    ({"user_id": [["196"]], "k": 5}, r"input `user_id` must be a \(batch,\) tensor of strings, got shape \(1, 1\)"),
+    ({"user_id": ["196"], "k": [5]}, r"input `k` must be one int32 \(a scalar\), got shape \(1,\)"),
+    ({"user_id": ["196"], "k": 5.5}, r"input `k` must be one int32 \(a scalar\), got 5.5, which is not a whole number"),
+])
+def test_rest_request_refuses_a_wrong_rank_or_kind_naming_the_input(served, inputs, message):
+    with pytest.raises(ValueError, match=message):
+        rest_request(inputs, "recommend", export_dir=served["path"])
+
+
+def test_rest_request_refuses_ragged_titles_and_unequal_batches(served):
+    ragged = PROFILE | {"liked_titles": [["Fargo (1996)"], ["Star Wars (1977)", "Fargo (1996)"]], "k": 5}
+    with pytest.raises(ValueError, match=r"input `liked_titles` has rows of different lengths \[1, 2\]; "
+                                         r'pad each row with "" to one length'):
+        rest_request(ragged, "recommend_for_profile")  # with or without the export
+    with pytest.raises(ValueError, match=r"inputs gender, age, occupation, liked_titles must have the same batch size"
+                                         r".*\[2, 1, 2, 2\]"):
+        rest_request(PROFILE | {"age": [30], "k": 5}, "recommend_for_profile", export_dir=served["path"])
+
+
+def test_each_row_names_what_answered_it_and_so_its_scale(served):
+    """Known users: the bag model; unknown users: how many training users chose each movie; profiles: the towers."""
+    data, seen = served["data"], served["seen"]
+    answer = call(served, "recommend", user_id=tf.constant(["1", "nobody"]), k=tf.constant(5))
+    assert [s.decode() for s in answer["source"]] == ["bag_model", "most_popular"]
+    counts = np.sort(np.asarray(seen.sum(axis=0)).ravel())[::-1][:5]
+    np.testing.assert_array_equal(answer["scores"][1], counts)  # a count of users, not a model's score
+    row = data.user_ids.tolist().index("1")
+    expected = np.sort(np.where(seen[row].toarray()[0] > 0, -np.inf, ease_scores(seen, 400.0)[row]))[::-1][:5]
+    np.testing.assert_allclose(answer["scores"][0], expected, rtol=1e-4, atol=1e-6)
+    profiles = call(served, "recommend_for_profile", **profile(), k=tf.constant(5))
+    assert [s.decode() for s in profiles["source"]] == ["user_tower", "bag_model"]
+    assert set(RECOMMENDATION_SOURCES) == {"bag_model", "most_popular", "user_tower"}

@@ -192,5 +192,5 @@ def test_in_batch_negatives_train_the_towers_ahead_of_most_popular(movielens):
                 steps_per_epoch=batches_per_epoch(len(chosen), 1024), verbose=0, shuffle=False)
     ours = validation_ndcg(towers.predict(user_fields, verbose=0), split)  # the towers rank every movie
     assert ours > validation_ndcg(most_popular_scores(split.train), split) + 0.02, ours
-    with pytest.raises(ValueError, match="sampling_probability must be 1682 finite shares >= 0"):
+    with pytest.raises(ValueError, match="sampling_probability must be 1664 finite shares >= 0"):
         InBatchScores(towers.get_layer("candidate_scores").item_tower, item_fields, share[:-1])

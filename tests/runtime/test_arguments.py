@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from keras_workshop.runtime import (
     fraction,
     fractions,
+    shortened,
     non_negative_float,
     non_negative_int,
     positive_float,
@@ -64,10 +65,23 @@ def test_integer_types(text):
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=5))
-def test_a_sweep_is_two_or_more_fractions(values):
+def test_a_sweep_is_one_or_more_distinct_fractions_in_increasing_order(values):
     text = ",".join(map(repr, values))
-    if len(values) >= 2 and all(0 <= value < 1 for value in values):
-        assert fractions(text) == [float(repr(value)) for value in values]
+    valid = all(0 <= value < 1 for value in values)
+    if valid and len(set(values)) == len(values):
+        assert fractions(text) == sorted(float(repr(value)) for value in values)
+        assert fractions(",".join(map(repr, values[::-1]))) == fractions(text)  # the order written decides nothing
     else:
-        with pytest.raises(argparse.ArgumentTypeError, match="expected (a number in \\[0, 1\\)|two or more numbers)"):
+        with pytest.raises(argparse.ArgumentTypeError, match="expected (a number in \\[0, 1\\)|each rate once)"):
             fractions(text)
+
+
+def test_shortened_names_every_option_below_its_default():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=positive_int, default=60)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--rate", type=float, default=0.5)
+    assert shortened(parser.parse_args([]), parser, "epochs", "seeds") == ""
+    assert shortened(parser.parse_args(["--epochs", "90", "--seeds", "0", "1", "2", "3"]), parser, "epochs", "seeds") == ""
+    short = parser.parse_args(["--epochs", "3", "--seeds", "0", "--rate", "0.1"])
+    assert shortened(short, parser, "epochs", "seeds") == "--epochs 3 of 60, --seeds 1 values of 3"

@@ -415,3 +415,20 @@ def test_served_model_frees_every_c_object_it_allocates(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="Could not find SavedModel"):
         ServedModel(str(tmp_path / "missing"))
     assert live["DeleteGraph"] == 0 and live["DeleteStatus"] == 0  # a failed load frees its graph too
+
+
+@pytest.mark.parametrize("features, message", [
+    (np.ones((2, 5), "float32"), r"input `features` must be a \(batch, 4\) tensor of float32, got a tensor of shape\W+2 5\]"),
+    (np.ones(4, "float32"), r"input `features` must be a \(batch, 4\) tensor of float32, got a tensor of shape\W+4\]"),
+    (np.ones((1, 2, 4), "float32"), r"got a tensor of shape\W+1 2 4\]"),
+])
+def test_every_export_checks_the_form_of_its_inputs_where_tf_serving_feeds_them(tmp_path, features, message):
+    """TF Serving and the C++ loader feed any shape: the default signature names the input and its form."""
+    from keras_workshop.serving import ServedModel
+
+    path = export_for_serving(dropout_mlp(4, (8,), 3, rate=0.5), "mlp", base_dir=str(tmp_path),
+                              output_name="probabilities")
+    with ServedModel(path) as served:
+        assert served.run("serving_default", {"features": np.ones((3, 4), "float32")})["probabilities"].shape == (3, 3)
+        with pytest.raises(RuntimeError, match=message):
+            served.run("serving_default", {"features": features})

@@ -112,6 +112,9 @@ if args.cold_users == 0:
     parser.error("--cold-users must be above 0: the cold start needs users held out")
 if len(set(args.split_seeds)) != len(args.split_seeds):
     parser.error(f"--split-seeds {' '.join(map(str, args.split_seeds))}: each seed once (a repeat measures nothing new)")
+if len(set(args.ease_l2)) != len(args.ease_l2):
+    parser.error(f"--ease-l2 {' '.join(map(str, args.ease_l2))}: each value once (a repeat measures nothing new)")
+args.ease_l2 = sorted(args.ease_l2)  # a tie on validation picks the smallest λ, however the values were written
 short = shortened(args, parser, "split_seeds", "sweep", "epochs", "tower_epochs", "rating_epochs")
 if short:  # said on screen and on the figure: a short run's picks are not the recipe's findings
     print(f"Short run ({short}): its figures and picks show this run, not the README's results.")

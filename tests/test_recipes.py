@@ -293,8 +293,9 @@ def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
     for option, value, message in (("--sweep", "0.5,0.5", "expected each rate once"),
                                    ("--cold-users", "0", "--cold-users must be above 0"),
                                    ("--split-seeds", "-1", "expected a non-negative integer, got '-1'"),
-                                   ("--ease-l2", "nan", "got 'nan'")):
-        result = check_options("movie_recommendations.py", option, value, "--out", str(tmp_path / "out"))
+                                   ("--ease-l2", "nan", "got 'nan'"),
+                                   ("--ease-l2", "400 200 400", "each value once")):
+        result = check_options("movie_recommendations.py", option, *value.split(), "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
 
 

@@ -19,7 +19,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "_data": ["GENRES", "HOW_TO_GET", "MovieLens", "load_movielens", "recbole_folder"],
         "_fields": [
-            "AGE_BANDS", "FIELDS", "NEW_USER", "age_band", "every_pair_rows", "field_symbols", "field_vocabulary",
+            "AGE_BANDS", "OLDEST_AGE", "FIELDS", "NEW_USER", "age_band", "every_pair_rows", "field_symbols", "field_vocabulary",
             "rating_rows", "user_item_fields",
         ],
         "_genres": ["genre_baselines", "genre_matrix", "genre_share"],

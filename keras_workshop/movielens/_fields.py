@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_workshop._checks import check_non_negative_int, check_not_a_string
+from keras_workshop._checks import check_int_in_range, check_not_a_string
 from keras_workshop.embeddings import Vocabulary
 from keras_workshop.movielens._data import GENRES, MovieLens
 
@@ -12,18 +12,22 @@ GENRE_SLOTS = 6  # the most genres any MovieLens-100k item has
 NO_GENRE = "genre:[none]"  # fills the genre slots an item does not use
 FIELDS = ("user", "item", "gender", "age", "occupation") + tuple(f"genre{i + 1}" for i in range(GENRE_SLOTS))
 # (first age past the band, band) in order; from 56 on, "56+".
+OLDEST_AGE = 150  # ages above this are refused as typing mistakes, here and in the served profiles
 AGE_BANDS = ((18, "<18"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (50, "45-49"), (56, "50-55"))
 
 
 def age_band(age: int) -> str:
     """MovieLens' age groups (as in MovieLens-1M): `<18`, `18-24`, ..., `50-55`, `56+`.
 
+    `age` is whole years in `[0, OLDEST_AGE]` (150): anything else is a
+    `ValueError` naming it, as the served `recommend_for_profile` refuses it.
+
     Example:
 
     >>> age_band(24), age_band(56)
     ('18-24', '56+')
     """
-    check_non_negative_int(age, "age", "age_band")
+    check_int_in_range(age, 0, OLDEST_AGE, "age", "age_band")
     return next((band for limit, band in AGE_BANDS if age < limit), "56+")
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse
 
-from keras_workshop._checks import check_non_negative_int
+from keras_workshop._checks import check_int_in_range, check_non_negative_int, check_rate
 from keras_workshop.movielens import MovieLens
 
 
@@ -123,8 +123,11 @@ def kfold_splits(count: int, folds: int, seed: int, validation_share: float = 0.
     """
     from sklearn.model_selection import KFold
 
-    if not isinstance(folds, (int, np.integer)) or folds < 2:
-        raise ValueError(f"kfold_splits: folds must be an integer >= 2, got {folds!r}.")
+    if isinstance(folds, (bool, np.bool_)) or not isinstance(folds, (int, np.integer)) or folds < 2:
+        raise ValueError(f"kfold_splits: `folds` must be an integer >= 2, got {folds!r}.")
+    check_int_in_range(count, folds, np.iinfo(np.int64).max, "count", "kfold_splits")  # each fold tests >= 1
+    check_non_negative_int(seed, "seed", "kfold_splits")
+    check_rate(validation_share, "validation_share", "kfold_splits")
     splits = []
     for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(np.arange(count))):
         shuffled = np.random.default_rng([seed, fold]).permutation(train)

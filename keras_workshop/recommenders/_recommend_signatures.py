@@ -7,10 +7,9 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop.embeddings import Vocabulary
-from keras_workshop.movielens import AGE_BANDS, MovieLens
+from keras_workshop.movielens import AGE_BANDS, OLDEST_AGE, MovieLens
 from keras_workshop.recommenders._baselines import interaction_matrix
 
-_MOST_AGE = 150  # ages above this are refused as typing mistakes
 # What answered a row, and so the scale of its scores (saved_models/README.md says each one's).
 RECOMMENDATION_SOURCES = ("bag_model", "most_popular", "user_tower")
 
@@ -90,9 +89,9 @@ def recommend_signatures(bag_model: keras.Model, two_tower: keras.Model, tables:
     def recommend_for_profile(gender, age, occupation, liked_titles, k):
         # one row per user in every input: the export checks the batch sizes agree
         ages = tf.debugging.Assert(
-            tf.reduce_all((age >= 0) & (age <= _MOST_AGE)),
-            [f"recommend_for_profile: age must be whole years in [0, {_MOST_AGE}], got",
-             tf.boolean_mask(age, (age < 0) | (age > _MOST_AGE))],
+            tf.reduce_all((age >= 0) & (age <= OLDEST_AGE)),
+            [f"recommend_for_profile: age must be whole years in [0, {OLDEST_AGE}], got",
+             tf.boolean_mask(age, (age < 0) | (age > OLDEST_AGE))],
         )
         with tf.control_dependencies([ages, k_check("recommend_for_profile", k)]):
             band = tf.gather(tables.age_bands, tf.searchsorted(tables.age_limits, age, side="right"))

@@ -1,30 +1,30 @@
 """Users, items and descriptors in one vocabulary; the genre-sharing metric on planted examples."""
 
+import functools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keras_workshop.movielens import (
-
     FIELDS,
-
+    OLDEST_AGE,
     age_band,
-
     field_vocabulary,
-
     genre_baselines,
-
     genre_matrix,
-
     genre_share,
-
     liked_sequences,
-
     load_movielens,
-
     rating_rows,
-
 )
 from tests.movielens.test_data import write_grouplens
+
+
+@functools.cache
+def movielens():
+    return load_movielens()
 
 
 @pytest.fixture
@@ -83,3 +83,21 @@ def test_baselines_skip_the_query_and_rank_by_popularity(small):
     # most popular without itself: 0 -> (1, 4): 1 of 2 shares; 1 -> (0, 4): none
     assert shares["most popular"] == 0.25
     assert 0 <= shares["random pairs"] <= 1
+
+
+@given(st.one_of(st.integers(max_value=-1), st.integers(min_value=OLDEST_AGE + 1), st.floats(), st.booleans(),
+                 st.none(), st.text(max_size=2)))
+def test_age_band_refuses_what_is_not_an_age_as_the_served_profiles_do(age):
+    with pytest.raises(ValueError, match=r"age_band: `age` must be an integer in \[0, 150\]"):
+        age_band(age)
+
+
+@settings(deadline=None)  # the first example reads MovieLens
+@given(st.one_of(st.sampled_from([float("nan"), float("inf"), -float("inf")]), st.booleans(), st.none(), st.text(max_size=2)))
+def test_liked_sequences_refuse_a_threshold_that_is_not_a_number(min_rating):
+    with pytest.raises(ValueError, match="liked_sequences: `min_rating` must be a finite number"):
+        liked_sequences(movielens(), min_rating=min_rating)
+
+
+def test_a_threshold_above_every_rating_likes_nothing():
+    assert liked_sequences(movielens(), min_rating=6) == []

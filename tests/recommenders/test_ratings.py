@@ -15,29 +15,17 @@ from hypothesis import strategies as st
 from keras_workshop.movielens import FIELDS, age_band, field_vocabulary, load_movielens, rating_rows
 
 from keras_workshop.recommenders import (
-
     ImplicitFeedback,
-
     PRIOR_RATINGS,
-
     RatingTables,
-
     average_models,
-
     hybrid_rating_model,
-
     kfold_splits,
-
     predict_ratings,
-
     rating_signatures,
-
     ratings_dataset,
-
     rmse_mae,
-
     slide_rating_model,
-
 )
 from tests.embeddings.test_embedding import BAD_IDS, assert_bad_id_rejected_on_every_path
 from keras_workshop.runtime import batches_per_epoch
@@ -68,7 +56,7 @@ def test_kfold_splits_are_disjoint_cover_everything_and_validate_on_training_dat
         assert not set(fit) & set(test) and not set(validation) & set(test) and not set(fit) & set(validation)
         assert len(fit) + len(validation) + len(test) == 1000
     assert [t.tolist() for _, _, t in splits] == [t.tolist() for _, _, t in kfold_splits(1000, 5, 3)]
-    with pytest.raises(ValueError, match="folds must be an integer >= 2"):
+    with pytest.raises(ValueError, match="`folds` must be an integer >= 2"):
         kfold_splits(10, folds=1, seed=0)
 
 
@@ -293,12 +281,6 @@ def test_no_ratings_to_train_on_is_an_error_and_none_to_predict_gives_none():
     assert predict_ratings(model, rows).shape == (0,)  # no rows, no ratings (Keras' predict would fail)
 
 
-@given(st.one_of(st.integers(max_value=-1), st.floats(), st.booleans(), st.none(), st.text(max_size=2)))
-def test_age_band_refuses_what_is_not_an_age(age):
-    with pytest.raises(ValueError, match="age_band: `age` must be a whole number >= 0"):
-        age_band(age)
-
-
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.one_of(st.sampled_from(["1", "2", "3"]), st.text(max_size=6)),
                           st.one_of(st.sampled_from(["1", "2", "5"]), st.text(max_size=6))), max_size=5),
@@ -363,3 +345,13 @@ def test_rows_and_tables_of_unequal_lengths_name_both():
         rating_rows(data, vocabulary, ["1", "2"], ["5"])
     with pytest.raises(ValueError, match="RatingTables: got 2 user ids, 2 item ids and 1 ratings"):
         RatingTables(data, vocabulary, ["1", "2"], ["5", "6"], [4.0])
+
+
+@given(st.one_of(st.tuples(st.integers(-3, 1), st.just(10), st.just(0)), st.tuples(st.just(5), st.integers(-3, 4), st.just(0)),
+                 st.tuples(st.just(5), st.just(10), st.integers(max_value=-1)), st.tuples(st.just(2.5), st.just(10), st.just(0))))
+def test_kfold_splits_refuse_arguments_outside_their_domain(arguments):
+    folds, count, seed = arguments
+    with pytest.raises(ValueError, match=r"kfold_splits: `(folds|count|seed)` must be"):
+        kfold_splits(count, folds, seed)
+    with pytest.raises(ValueError, match=r"kfold_splits: `validation_share` must be a number in \[0, 1\)"):
+        kfold_splits(10, 2, 0, validation_share=1.0)

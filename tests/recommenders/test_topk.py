@@ -9,21 +9,13 @@ from hypothesis import strategies as st
 from keras_workshop.movielens import every_pair_rows, field_vocabulary, load_movielens, rating_rows
 
 from keras_workshop.recommenders import (
-
     ease_scores,
-
     group_popular_scores,
-
     item_knn_scores,
-
     most_popular_scores,
-
     top_k,
-
     topk_metrics,
-
     topk_split,
-
 )
 
 

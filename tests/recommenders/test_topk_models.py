@@ -9,27 +9,16 @@ from hypothesis import strategies as st
 from keras_workshop.movielens import NEW_USER, load_movielens, user_item_fields
 
 from keras_workshop.recommenders import (
-
     CandidateScores,
-
     SymbolDropout,
-
     denoising_recommender,
-
     ease_model,
-
     ease_scores,
-
     ease_weights,
-
     most_popular_scores,
-
     topk_metrics,
-
     topk_split,
-
     two_tower_model,
-
 )
 from keras_workshop.runtime import array_batches, batches_per_epoch
 

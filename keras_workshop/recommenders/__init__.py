@@ -7,7 +7,8 @@ Both halves of the slides in one model, measured as recommenders are:
 - metrics: `topk_metrics` (Recall, NDCG, MRR, Hit, Precision at k over every unseen
   movie), `top_k`, `rmse_mae`;
 - baselines: `most_popular_scores`, `group_popular_scores`, `item_knn_scores`,
-  `ease_scores`, `ease_weights`;
+  `ease_scores`, `ease_weights`; dropout on a linear layer's input in closed form, `dlae_weights`
+  and `edlae_weights` (EASE is EDLAE without dropout), and `ZeroDiagonal` (no movie predicts itself);
 - rating models: `slide_rating_model` (the slides' `Sequential`), `hybrid_rating_model`,
   `ImplicitFeedback`, `average_models`, with `ratings_dataset` and `predict_ratings`;
 - top-k models of the slides' parts: `denoising_recommender` (Dropout -> Dense),
@@ -25,7 +26,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "_model_selection": ["Fold", "TopKSplit", "kfold_splits", "topk_split"],
         "_metrics": ["TOPK_METRICS", "rmse_mae", "top_k", "topk_metrics"],
-        "_baselines": ["ease_scores", "ease_weights", "group_popular_scores", "item_knn_scores", "most_popular_scores"],
+        "_baselines": ["group_popular_scores", "item_knn_scores", "most_popular_scores"],
+        "_closed_form": ["ZeroDiagonal", "dlae_weights", "ease_scores", "ease_weights", "edlae_weights"],
         "_rating_models": ["ImplicitFeedback", "average_models", "hybrid_rating_model", "slide_rating_model"],
         "_rating_data": ["predict_ratings", "ratings_dataset"],
         "_denoising": ["denoising_recommender"],

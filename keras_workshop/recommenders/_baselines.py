@@ -1,4 +1,4 @@
-"""Top-k baselines on a user x item matrix of interactions: most popular, item-kNN and EASE."""
+"""Top-k baselines on a user x item matrix of interactions: most popular and item-kNN (EASE: `_closed_form`)."""
 
 from __future__ import annotations
 
@@ -73,40 +73,6 @@ def item_knn_scores(train, neighbours: int = 200) -> np.ndarray:
         weakest = np.argpartition(-similarity, neighbours, axis=1)[:, neighbours:]
         np.put_along_axis(similarity, weakest, 0, axis=1)  # row i keeps item i's nearest items
     return np.asarray(matrix @ similarity.T)
-
-
-def ease_scores(train, l2: float = 400.0) -> np.ndarray:
-    """EASE (Steck, 2019): a linear item-item model with a zero diagonal, in closed form: `X @ ease_weights(X, l2)`.
-
-    Example:
-
-    >>> scores = ease_scores(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]]), l2=1.0)
-    >>> scores.shape, bool(scores[0, 0] > scores[0, 2])
-    ((3, 3), True)
-    """
-    return np.asarray(interaction_matrix(train) @ ease_weights(train, l2))
-
-
-def ease_weights(train, l2: float = 400.0) -> np.ndarray:
-    """EASE's item-item matrix: `P = (XᵀX + λI)⁻¹`, `B = I - P / diag(P)`, in float64.
-
-    Each column is divided by its diagonal entry, which leaves the diagonal 0:
-    no movie predicts itself. `l2` is λ. `B` minimises `|X - XB|² + λ|B|²`
-    subject to `diag(B) = 0`.
-
-    Example:
-
-    >>> ease_weights(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]]), l2=1.0).diagonal().tolist()
-    [0.0, 0.0, 0.0]
-    """
-    matrix = interaction_matrix(train)
-    check_finite_number(l2, "l2", "ease_weights", strict=True)
-    gram = (matrix.T @ matrix).toarray().astype(np.float64)
-    gram[np.diag_indices_from(gram)] += l2
-    inverse = np.linalg.inv(gram)
-    weights = -inverse / np.diag(inverse)
-    np.fill_diagonal(weights, 0)
-    return weights
 
 
 def interaction_matrix(train) -> scipy.sparse.csr_matrix:

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from keras_workshop import runtime
-from keras_workshop.recommenders._baselines import ease_weights
+from keras_workshop.recommenders._closed_form import ease_weights
 
 
 def ease_model(train, l2: float = 400.0, name: str = "ease") -> keras.Sequential:

@@ -3,7 +3,8 @@ Title: Movie recommendations: top-k from the slides' parts, measured as recommen
 Description: MovieLens-100k as implicit feedback (which movies each user chose), ranked by
 the slides' Dropout block as a denoising recommender, EASE as one Dense layer, and a
 two-tower model of the slides' Embedding -> Flatten -> Dropout -> Dense, next to "most
-popular", item-kNN and EASE on RecBole's protocol; a dropout sweep; an export for TF
+popular", item-kNN and EASE on RecBole's protocol; dropout on EASE's Dense layer in closed
+form (DLAE, EDLAE); a dropout sweep; an export for TF
 Serving that recommends for a known user and for a new profile.
 
 Protocol (RecBole's default): each user's interactions split at random 8:1:1 into train,
@@ -50,7 +51,9 @@ from keras_workshop.recommenders import (  # noqa: E402
     TOPK_METRICS,
     denoising_recommender,
     ease_model,
+    dlae_weights,
     ease_scores,
+    edlae_weights,
     group_popular_scores,
     in_batch_model,
     item_knn_scores,
@@ -196,6 +199,24 @@ written = plot_sweep(
 print(f"EASE λ on validation: {ease_validation} -> {best_l2}; denoising rate -> {best_rate}")
 
 """
+## Dropout on EASE's Dense layer, in closed form
+
+The slides list two regularisers side by side, an L2 penalty and dropout; on a linear layer they
+are one. `Dropout(p)` on the bag feeding the Dense layer is, in expectation, an L2 penalty on
+each movie's weights in proportion to how often it was chosen: DLAE (`dlae_weights`) and, with
+EASE's zero diagonal, EDLAE (`edlae_weights`; EASE is EDLAE at p = 0). p and λ on validation.
+"""
+
+dropout_grid = [(rate, l2) for rate in args.sweep for l2 in [0.0, *args.ease_l2] if rate > 0 or l2 > 0]
+closed_forms = {"EDLAE": edlae_weights, "DLAE": dlae_weights}
+best_dropout = {}
+for family, weights in closed_forms.items():
+    validation = {(rate, l2): validation_ndcg(first.train @ weights(first.train, rate, l2), first) for rate, l2 in dropout_grid}
+    best_dropout[family] = max(validation, key=validation.get)  # the grid's order: smallest p, then λ, on a tie
+    print(f"{family} on validation: best p = {best_dropout[family][0]}, λ = {best_dropout[family][1]}: "
+          f"NDCG@10 {validation[best_dropout[family]]:.4f} (EASE {ease_validation[best_l2]:.4f})")
+
+"""
 ## Two towers: the user's symbols and the movie's, scored by a dot product
 
 User tower: `user:<id>`, gender, age band, occupation; item tower: `item:<id>` and genres;
@@ -287,6 +308,9 @@ for seed, split in splits.items():
     bags = seen.toarray().astype(np.float32)
     scores = {"most popular": most_popular_scores(seen), "item-kNN": item_knn_scores(seen),
               "EASE (NumPy)": ease_scores(seen, best_l2)}
+    for family, weights in closed_forms.items():
+        rate, l2 = best_dropout[family]
+        scores[f"{family} (closed form)"] = np.asarray(seen @ weights(seen, rate, l2))
     if args.rating_epochs:
         scores["rating model, by stars"] = rating_model_scores(seen, f"rating_model_{seed}")
     start = time.perf_counter()
@@ -377,7 +401,9 @@ print(f"recommend_for_profile ({sample_profile['gender'][0]}, 30, {sample_profil
       [title.decode() for title in new[0]])
 print(f"recommend_for_profile (liking {' and '.join(most_chosen)}):", [title.decode() for title in new[1]])
 summary = {
-    "test": report, "cold start": cold, "dropout sweep": dict(zip(map(str, args.sweep), sweep)),
+    "test": report, "cold start": cold,
+    "dropout closed forms": {family: {"rate": rate, "l2": l2} for family, (rate, l2) in best_dropout.items()},
+    "dropout sweep": dict(zip(map(str, args.sweep), sweep)),
     "ease validation": {str(k): v for k, v in ease_validation.items()}, "chosen": {"l2": best_l2, "rate": best_rate},
     "seconds": {name: float(np.mean(values)) for name, values in timings.items()}, "settings": vars(args),
 }

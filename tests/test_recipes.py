@@ -263,10 +263,12 @@ def test_movie_recommendations_measures_every_model_against_the_baselines_and_se
     denoising = [name for name in report if name.startswith("denoising, rate ")]  # the rate chosen on validation
     assert len(denoising) == 1 and denoising[0].removeprefix("denoising, rate ") in {"0.0", "0.5"}
     assert set(report) - set(denoising) == {"most popular", "item-kNN", "EASE (NumPy)", "EASE as a Dense layer",
-                                            "rating model, by stars", "two towers"}
+                                            "rating model, by stars", "two towers", "EDLAE (closed form)",
+                                            "DLAE (closed form)"}
     ndcg = {name: per_seed["0"]["ndcg"] for name, per_seed in report.items()}
     assert abs(ndcg["EASE as a Dense layer"] - ndcg["EASE (NumPy)"]) < 1e-3  # one model, two spellings
-    assert min(ndcg[name] for name in ndcg if name.startswith(("EASE", "denoising", "item"))) > ndcg["most popular"]
+    assert min(ndcg[name] for name in ndcg if name.startswith(("EASE", "denoising", "item", "EDLAE", "DLAE"))) > ndcg[
+        "most popular"]
     assert ndcg["rating model, by stars"] < ndcg["most popular"]  # trained for RMSE, it ranks poorly
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["dropout sweep"]) == {"0.0", "0.5"} and set(summary["cold start"]) == {

@@ -56,7 +56,7 @@ def ease_weights(train, l2: float = 400.0) -> np.ndarray:
     [0.0, 0.0, 0.0]
     """
     check_finite_number(l2, "l2", "ease_weights", strict=True)
-    return _zero_diagonal_solution(dropout_penalised_gram(train, 0.0, l2, "ease_weights")[1])
+    return _solve(train, 0.0, l2, "ease_weights", zero_diagonal=True)
 
 
 def dlae_weights(train, rate: float = 0.5, l2: float = 0.0) -> np.ndarray:
@@ -65,7 +65,8 @@ def dlae_weights(train, rate: float = 0.5, l2: float = 0.0) -> np.ndarray:
     The minimiser of the expected squared error `E|X - dropout(X) B|²` plus
     `l2 |B|²` over the masks of Keras' `Dropout(rate)` (inverted: kept
     entries scaled by `1/(1 - rate)`), with nothing on the diagonal: dropout
-    alone keeps `B` from the identity.
+    alone keeps `B` from the identity. A movie nobody chose has a zero row
+    and column (nothing to learn from it or about it).
 
     Args:
         train: `(users, items)` interactions (1 where a user chose a movie).
@@ -78,8 +79,7 @@ def dlae_weights(train, rate: float = 0.5, l2: float = 0.0) -> np.ndarray:
     >>> weights.shape, bool(np.all(weights.diagonal() < 1))
     ((3, 3), True)
     """
-    gram, penalised = dropout_penalised_gram(train, rate, l2, "dlae_weights")
-    return np.linalg.solve(penalised, gram)
+    return _solve(train, rate, l2, "dlae_weights", zero_diagonal=False)
 
 
 def edlae_weights(train, rate: float = 0.5, l2: float = 0.0) -> np.ndarray:
@@ -98,14 +98,24 @@ def edlae_weights(train, rate: float = 0.5, l2: float = 0.0) -> np.ndarray:
     >>> edlae_weights(x, rate=0.5).diagonal().tolist()
     [0.0, 0.0, 0.0]
     """
-    return _zero_diagonal_solution(dropout_penalised_gram(train, rate, l2, "edlae_weights")[1])
+    return _solve(train, rate, l2, "edlae_weights", zero_diagonal=True)
 
 
-def _zero_diagonal_solution(penalised: np.ndarray) -> np.ndarray:
-    """`B = -P / diag(P)` column by column with `P = penalised⁻¹`, and `diag(B) = 0`."""
-    inverse = np.linalg.inv(penalised)
-    weights = -inverse / np.diag(inverse)
-    np.fill_diagonal(weights, 0)
+def _solve(train, rate: float, l2: float, where: str, zero_diagonal: bool) -> np.ndarray:
+    """The closed form on the movies someone chose; a movie nobody chose keeps a zero row and column.
+
+    With a zero diagonal: `B = -P / diag(P)` column by column, `P = (G + Λ)⁻¹`;
+    without: `B = (G + Λ)⁻¹ G`.
+    """
+    gram, penalised = dropout_penalised_gram(train, rate, l2, where)
+    chosen = np.ix_(*[np.flatnonzero(np.diag(gram) > 0)] * 2)  # without them, dropout alone leaves G + Λ singular
+    weights = np.zeros_like(gram)
+    if zero_diagonal:
+        inverse = np.linalg.inv(penalised[chosen])
+        weights[chosen] = -inverse / np.diag(inverse)
+        np.fill_diagonal(weights, 0)
+    else:
+        weights[chosen] = np.linalg.solve(penalised[chosen], gram[chosen])
     return weights
 
 

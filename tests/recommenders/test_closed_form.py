@@ -50,6 +50,15 @@ def test_the_closed_forms_are_the_expected_loss_minimisers_over_every_mask(rate,
         np.testing.assert_allclose(edlae_weights(X, 0.0, l2), ease_weights(X, l2), atol=1e-12)  # EASE is EDLAE at p = 0
 
 
+@pytest.mark.parametrize("rate, l2", [(0.5, 0.0), (0.3, 1.0)])
+def test_a_movie_nobody_chose_has_no_weights_and_the_others_are_as_without_it(rate, l2):
+    unchosen = np.c_[X[:, :2], np.zeros(len(X)), X[:, 2:]]  # a third movie nobody chose
+    for function in (dlae_weights, edlae_weights):
+        weights = function(unchosen, rate, l2)
+        assert np.all(np.isfinite(weights)) and not weights[2].any() and not weights[:, 2].any()
+        np.testing.assert_allclose(np.delete(np.delete(weights, 2, 0), 2, 1), function(X, rate, l2), atol=1e-12)
+
+
 @pytest.mark.parametrize("zero_diagonal, closed_form", [(True, edlae_weights), (False, dlae_weights)])
 def test_the_slides_dropout_dense_trained_by_fit_reaches_the_closed_form(zero_diagonal, closed_form):
     rng = np.random.default_rng(0)

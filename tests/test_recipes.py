@@ -137,7 +137,8 @@ def test_embeddings_101(tmp_path_factory):
 
 
 def test_dropout_curves(tmp_path_factory):
-    _, tmp_path, saved = short_run(tmp_path_factory, "dropout_curves.py")
+    result, tmp_path, saved = short_run(tmp_path_factory, "dropout_curves.py")
+    assert "Short run (--epochs 12 of 150)" in result.stdout
     with open(tmp_path / "curves.json") as file:
         curves = json.load(file)
     assert sorted(curves) == ["0.0", "0.2", "0.8"]
@@ -258,7 +259,9 @@ def test_rating_dropout_sweep_refuses_bad_rates(tmp_path):
 
 
 def test_movie_recommendations_measures_every_model_against_the_baselines_and_serves_them(tmp_path_factory):
-    _, out, saved = short_run(tmp_path_factory, "movie_recommendations.py")
+    result, out, saved = short_run(tmp_path_factory, "movie_recommendations.py")
+    # fewer epochs and sweep points than the defaults: said on screen (and on the figure's title)
+    assert "Short run (--split-seeds 1 values of 3, --sweep 2 values of 5, --epochs 3 of 60" in result.stdout
     report = json.loads((out / "topk.json").read_text())
     denoising = [name for name in report if name.startswith("denoising, rate ")]  # the rate chosen on validation
     assert len(denoising) == 1 and denoising[0].removeprefix("denoising, rate ") in {"0.0", "0.5"}

@@ -191,11 +191,6 @@ ease_validation = {l2: validation_ndcg(ease_scores(first.train, l2), first) for 
 best_l2 = max(ease_validation, key=ease_validation.get)
 references = {"EASE": ease_validation[best_l2], "most popular": validation_ndcg(most_popular_scores(first.train), first),
               "item-kNN": validation_ndcg(item_knn_scores(first.train), first)}
-written = plot_sweep(
-    args.sweep, {"the slides' Dropout -> Dense, denoising": sweep}, references,
-    "Top-k: validation NDCG@10 against the dropout rate" + (f"\nshort run: {short}" if short else ""), os.path.join(runtime.out, "dropout_sweep"),
-    xlabel="dropout rate on the bag of movies", ylabel="NDCG@10 (validation)",
-)
 print(f"EASE λ on validation: {ease_validation} -> {best_l2}; denoising rate -> {best_rate}")
 
 """
@@ -209,12 +204,19 @@ EASE's zero diagonal, EDLAE (`edlae_weights`; EASE is EDLAE at p = 0). p and λ 
 
 dropout_grid = [(rate, l2) for rate in args.sweep for l2 in [0.0, *args.ease_l2] if rate > 0 or l2 > 0]
 closed_forms = {"EDLAE": edlae_weights, "DLAE": dlae_weights}
-best_dropout = {}
+best_dropout, lines = {}, {"the slides' Dropout -> Dense, denoising": sweep}
 for family, weights in closed_forms.items():
     validation = {(rate, l2): validation_ndcg(first.train @ weights(first.train, rate, l2), first) for rate, l2 in dropout_grid}
     best_dropout[family] = max(validation, key=validation.get)  # the grid's order: smallest p, then λ, on a tie
     print(f"{family} on validation: best p = {best_dropout[family][0]}, λ = {best_dropout[family][1]}: "
           f"NDCG@10 {validation[best_dropout[family]]:.4f} (EASE {ease_validation[best_l2]:.4f})")
+    lines[f"{family} in closed form (best λ at each p)"] = [
+        max((score for (rate, _), score in validation.items() if rate == p), default=np.nan) for p in args.sweep]
+written = plot_sweep(
+    args.sweep, lines, references,
+    "Top-k: validation NDCG@10 against the dropout rate" + (f"\nshort run: {short}" if short else ""),
+    os.path.join(runtime.out, "dropout_sweep"), xlabel="dropout rate on the bag of movies", ylabel="NDCG@10 (validation)",
+)
 
 """
 ## Two towers: the user's symbols and the movie's, scored by a dot product

@@ -12,7 +12,6 @@ exported to `saved_models/slide_dropout_converted/<version>/`.
 Run: python recipes/dropout_101.py [--seed 42] [--out runs/dropout_101] [--resume]
 """
 
-import argparse
 import json
 import math
 import os
@@ -33,12 +32,28 @@ from keras_workshop.dropout import (
     to_inverted_dropout,
 )
 from keras_workshop.plots import plot_mc_gaps
-from keras_workshop.runtime import Sequential, add_runtime_arguments, array_batches, batches_per_epoch, start_runtime
+from keras_workshop.runtime import (
+    Sequential,
+    array_batches,
+    batches_per_epoch,
+    fractions,
+    positive_int,
+    recipe_settings,
+    start_runtime,
+)
 from keras_workshop.serving import export_for_serving
 
-parser = argparse.ArgumentParser(description="The Dropout slides' claims, measured.")
-add_runtime_arguments(parser, out="runs/dropout_101")
-args = parser.parse_args()
+"""
+## Settings
+
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+RATES: fractions = [0.2, 0.5, 0.8]  # dropout rates whose masks are counted
+EPOCHS: positive_int = 5  # epochs of each small network on the digits
+MASKS: list[positive_int] = [1, 10, 100, 1000]  # how many masks the Monte-Carlo averages take
+
+args, parser = recipe_settings(globals(), "The Dropout slides' claims, measured.", out="runs/dropout_101")
 
 runtime = start_runtime(args, parser, global_batch=128)
 results = {}
@@ -52,7 +67,7 @@ so nothing changes at test time.
 
 print("## Dropout at training and test time")
 activations = np.ones((1000, 1000), dtype="float32")
-for rate in [0.2, 0.5, 0.8]:
+for rate in RATES:
     layer = keras.layers.Dropout(rate, seed=args.seed)
     dropped = np.asarray(layer(activations, training=True))
     zero_fraction = float(np.mean(dropped == 0))
@@ -92,7 +107,7 @@ with runtime.strategy.scope():  # `Sequential`: keras.Sequential that trains und
 slide_model.fit(
     train,
     validation_data=array_batches(split.test, 512),
-    epochs=5,
+    epochs=EPOCHS,
     initial_epoch=first_epoch,
     steps_per_epoch=batches_per_epoch(len(split.train.x), 128),  # the dataset streams epoch after epoch
     shuffle=False,  # the dataset reshuffles itself every epoch
@@ -125,7 +140,7 @@ train = array_batches(split.train, 128, shuffle_seed=args.seed, first_epoch=firs
 with runtime.strategy.scope():
     mlp = dropout_mlp(64, (256, 256), 10, rate=0.5)
     mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
-mlp.fit(train, epochs=5, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(len(split.train.x), 128),
+mlp.fit(train, epochs=EPOCHS, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(len(split.train.x), 128),
         shuffle=False, verbose=2, callbacks=runtime.backups("dropout_mlp"))
 deterministic = mlp.predict(split.test.x, verbose=0)
 linear_readout = keras.Sequential(
@@ -142,7 +157,7 @@ networks = {
 }
 for label, (network, reference) in networks.items():
     gaps = {}
-    for samples in [1, 10, 100, 1000]:
+    for samples in MASKS:
         average = mc_dropout_predict(network, split.test.x, samples, seed=args.seed)
         gaps[samples] = float(np.abs(average - reference).mean())
         print(f"{label}: {samples:>4} masks, mean |average - test-time network| = {gaps[samples]:.4f}")

@@ -11,7 +11,6 @@ and exports the course-lab Embedding model to `saved_models/embedding_lab/<versi
 Run: python recipes/embeddings_101.py [--out runs/embeddings_101] [--seed 42]
 """
 
-import argparse
 import json
 import math
 import os
@@ -25,15 +24,21 @@ import numpy as np
 import tensorflow as tf
 
 from keras_workshop.embeddings import Vocabulary, cosine_similarity, euclidean_distance, onehot
-from keras_workshop.runtime import add_runtime_arguments, positive_int, start_runtime
+from keras_workshop.runtime import positive_int, recipe_settings, start_runtime
 from keras_workshop.serving import export_for_serving
 from keras_workshop.plots import plot_cosine_histograms
 from keras_workshop.slides import Embedding, Sequential
 
-parser = argparse.ArgumentParser(description="The Embeddings slides, claim by claim.")
-parser.add_argument("--pairs", type=positive_int, default=5000, help="random pairs per dimension")
-add_runtime_arguments(parser, out="runs/embeddings_101", resume=False)
-args = parser.parse_args()
+"""
+## Settings
+
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+PAIRS: positive_int = 5000  # random pairs per dimension, for the spread of cosines
+
+args, parser = recipe_settings(globals(), "The Embeddings slides, claim by claim.", out="runs/embeddings_101",
+                               resume=False)
 
 runtime = start_runtime(args, parser, global_batch=None)
 claims = []
@@ -187,7 +192,7 @@ cosines = {}
 for dim in [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]:
     # A seeded initializer returns the same values on every call: draw once, split in two.
     draw = type(initializer).from_config(initializer.get_config() | {"seed": args.seed + dim})
-    first, second = np.split(np.asarray(draw((2 * args.pairs, dim))), 2)
+    first, second = np.split(np.asarray(draw((2 * PAIRS, dim))), 2)
     cosines[dim] = np.asarray(cosine_similarity(first, second))
 every = np.concatenate(list(cosines.values()))
 report(

@@ -15,6 +15,9 @@
 - `Model`, `Sequential`, `DistributedTrainer`: Keras models whose `fit` works under every
   strategy with Keras 3.15 (keras-team/keras#20585, #20329), and says so clearly when a
   worker dies (`WorkerLostError`).
+- `recipe_settings`: a recipe's one settings cell (`EPOCHS: positive_int = 60  # help`) as its
+  command-line options in a script, and as the values to edit in a notebook (`in_notebook`: the
+  kernel's own arguments are never read).
 - `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares
   (`check_output_folder`: an output folder this process can write);
   `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `fraction`, `fractions`: their
@@ -31,6 +34,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
                        "shortened"],
         "_determinism": ["seed_generator_states", "set_deterministic"],
         "_quiet_start": ["import_tensorflow_quietly"],
+        "_settings": ["in_notebook", "recipe_settings"],
         "_devices": ["DEVICES", "select_device"],
         "_trainer": ["DistributedTrainer", "Model", "Sequential", "WorkerLostError", "in_multi_worker_mode"],
         "_recipe": ["Runtime", "add_runtime_arguments", "check_output_folder", "start_runtime"],

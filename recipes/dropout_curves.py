@@ -16,7 +16,6 @@ figures), `regularisers.{png,svg}`, `regularisers.json`; each dropout model is e
 Run: python recipes/dropout_curves.py [--epochs 150] [--seed 42] [--out runs/dropout_curves] [--resume]
 """
 
-import argparse
 import json
 import os
 
@@ -35,19 +34,24 @@ from keras_workshop.dropout import (
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves
 from keras_workshop.runtime import (
-    add_runtime_arguments,
     array_batches,
     batches_per_epoch,
     positive_int,
+    recipe_settings,
     shortened,
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving
 
-parser = argparse.ArgumentParser(description="The Dropout slides' learning curves.")
-parser.add_argument("--epochs", type=positive_int, default=150, help="training epochs (lecture: 150)")
-add_runtime_arguments(parser, out="runs/dropout_curves")
-args = parser.parse_args()
+"""
+## Settings
+
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+EPOCHS: positive_int = 150  # training epochs (lecture: 150)
+
+args, parser = recipe_settings(globals(), "The Dropout slides' learning curves.", out="runs/dropout_curves")
 short = shortened(args, parser, "epochs")
 if short:  # said on screen and on the figures: the lecture's curves need the lecture's 150 epochs
     print(f"Short run ({short}): its figures show this run, not the lecture's.")
@@ -110,7 +114,7 @@ def train_side_by_side(members, training):
         train,
         steps_per_epoch=batches_per_epoch(len(split.train.x), 128),
         validation_data=validation,
-        epochs=args.epochs,
+        epochs=EPOCHS,
         initial_epoch=first_epoch,
         shuffle=False,  # the dataset reshuffles itself every epoch
         verbose=2,
@@ -171,7 +175,7 @@ with open(os.path.join(runtime.out, "regularisers.json"), "w") as file:
     json.dump(final, file, indent=2)
 for label, values in final.items():
     print(f"{label:>22}: train {values['train']:.3f}, validation {values['validation']:.3f}")
-written += plot_loss_bars(final, f"Regularisers on noisy digits after {args.epochs} epochs", os.path.join(runtime.out, "regularisers"))
+written += plot_loss_bars(final, f"Regularisers on noisy digits after {EPOCHS} epochs", os.path.join(runtime.out, "regularisers"))
 
 """
 ## Export

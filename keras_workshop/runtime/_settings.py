@@ -78,6 +78,8 @@ def recipe_settings(
     if notebook:  # the cell's values, checked as the command line's would be
         for name in names:
             kind, value = namespace["__annotations__"][name], namespace[name]
+            if value is None:  # "none given" (a default folder, say): nothing to check
+                continue
             text = [_shown(item) for item in value] if typing.get_origin(kind) is list else [_shown(value)]
             setattr(args, name.lower(), parser.parse_args([f"--{name.lower().replace('_', '-')}", *text]).__dict__[
                 name.lower()])

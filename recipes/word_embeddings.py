@@ -21,7 +21,6 @@ Run: python recipes/word_embeddings.py [--epochs 10] [--dim 100] [--window 5] [-
      [--out runs/word_embeddings] [--resume]
 """
 
-import argparse
 import os
 
 from keras_workshop.runtime import import_tensorflow_quietly  # noqa: E402
@@ -31,7 +30,7 @@ import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines sta
 from keras_workshop import slides
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary, write_projector
 from keras_workshop.plots import plot_embedding_map
-from keras_workshop.runtime import add_runtime_arguments, positive_float, positive_int, start_runtime
+from keras_workshop.runtime import positive_float, positive_int, recipe_settings, start_runtime
 from keras_workshop.serving import export_for_serving
 from keras_workshop.word2vec import (
     compile_skipgram,
@@ -43,22 +42,26 @@ from keras_workshop.word2vec import (
     wikipedia_excerpt,
 )
 
-parser = argparse.ArgumentParser(description="Skip-gram word vectors on a real corpus.")
-parser.add_argument("--corpus", help="a text file, one document per line (gzip, bz2 or xz compressed too), words in "
-                                     "any script; default: the Wikipedia excerpt")
-parser.add_argument("--encoding", default="utf-8", help="the --corpus file's text encoding (default utf-8)")
-parser.add_argument("--epochs", type=positive_int, default=10)
-parser.add_argument("--dim", type=positive_int, default=100, help="embedding size d")
-parser.add_argument("--window", type=positive_int, default=5)
-parser.add_argument("--negatives", type=positive_int, default=5, help="negative samples per pair")
-parser.add_argument("--batch-size", type=positive_int, default=2048)
-parser.add_argument("--group-size", type=positive_int, default=32, help="pairs that share one draw of negatives")
-parser.add_argument("--batches-per-step", type=positive_int, default=8, help="updates per compiled training step")
-parser.add_argument("--min-count", type=positive_int, default=2)
-parser.add_argument("--learning-rate", type=positive_float, default=0.05, help="per-pair rate, as gensim's alpha")
-parser.add_argument("--probes", default="france,film,language,philosophy,war,government,river,water")
-add_runtime_arguments(parser, out="runs/word_embeddings")
-args = parser.parse_args()
+"""
+## Settings
+
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+CORPUS: str = None  # a text file, one document per line (gzip, bz2 or xz too); None: the Wikipedia excerpt
+ENCODING: str = "utf-8"  # the corpus file's text encoding
+EPOCHS: positive_int = 10  # passes over the corpus
+DIM: positive_int = 100  # embedding size d
+WINDOW: positive_int = 5  # context words on each side
+NEGATIVES: positive_int = 5  # negative samples per pair
+BATCH_SIZE: positive_int = 2048  # pairs per update
+GROUP_SIZE: positive_int = 32  # pairs that share one draw of negatives
+BATCHES_PER_STEP: positive_int = 8  # updates per compiled training step
+MIN_COUNT: positive_int = 2  # words seen fewer times are dropped
+LEARNING_RATE: positive_float = 0.05  # per-pair rate, as gensim's alpha
+PROBES: str = "france,film,language,philosophy,war,government,river,water"  # words whose neighbours are logged
+
+args, parser = recipe_settings(globals(), "Skip-gram word vectors on a real corpus.", out="runs/word_embeddings")
 if args.batch_size % args.group_size:
     parser.error(f"--batch-size {args.batch_size} must be a multiple of --group-size {args.group_size}")
 

@@ -19,7 +19,6 @@ Run: python recipes/movie_embeddings.py [--data DIR] [--epochs 30] [--dim 32] [-
      [--seed 42] [--out runs/movie_embeddings] [--saved-models saved_models] [--resume]
 """
 
-import argparse
 import json
 import os
 import sys
@@ -42,34 +41,36 @@ from keras_workshop.movielens import (  # noqa: E402
 )
 from keras_workshop.plots import plot_embedding_map  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
-    add_runtime_arguments,
     non_negative_float,
     positive_float,
     positive_int,
+    recipe_settings,
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
 from keras_workshop.word2vec import compile_skipgram, skipgram_dataset, skipgram_model  # noqa: E402
 
-PROBES = "Star Wars (1977)|Toy Story (1995)|Fargo (1996)|Shawshank Redemption, The (1994)|Scream (1996)"
+"""
+## Settings
 
-parser = argparse.ArgumentParser(description="Item vectors from what MovieLens users liked.")
-parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
-parser.add_argument("--epochs", type=positive_int, default=30)
-parser.add_argument("--dim", type=positive_int, default=32, help="embedding size d")
-parser.add_argument("--window", type=positive_int, default=20, help="liked movies on each side that are context")
-parser.add_argument("--negatives", type=positive_int, default=5, help="negative samples per pair")
-parser.add_argument("--sample", type=non_negative_float, default=1e-4,
-                    help="subsampling of often-liked movies (word2vec's); 0 keeps every one")
-parser.add_argument("--batch-size", type=positive_int, default=2048)
-parser.add_argument("--group-size", type=positive_int, default=32, help="pairs that share one draw of negatives")
-parser.add_argument("--batches-per-step", type=positive_int, default=8, help="updates per compiled training step")
-parser.add_argument("--min-count", type=positive_int, default=2, help="movies liked fewer times get no vector")
-parser.add_argument("--min-ratings", type=positive_int, default=20, help="movies scored and searched: this many ratings")
-parser.add_argument("--learning-rate", type=positive_float, default=0.025, help="per-pair rate, as gensim's alpha")
-parser.add_argument("--probes", default=PROBES, help="titles separated by |")
-add_runtime_arguments(parser, out="runs/movie_embeddings")
-args = parser.parse_args()
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+DATA: str = None  # a GroupLens ml-100k folder; None: the copy inside the recbole wheel
+EPOCHS: positive_int = 30  # passes over the liked sequences
+DIM: positive_int = 32  # embedding size d
+WINDOW: positive_int = 20  # liked movies on each side that are context
+NEGATIVES: positive_int = 5  # negative samples per pair
+SAMPLE: non_negative_float = 1e-4  # subsampling of often-liked movies (word2vec's); 0 keeps every one
+BATCH_SIZE: positive_int = 2048  # pairs per update
+GROUP_SIZE: positive_int = 32  # pairs that share one draw of negatives
+BATCHES_PER_STEP: positive_int = 8  # updates per compiled training step
+MIN_COUNT: positive_int = 2  # movies liked fewer times get no vector
+MIN_RATINGS: positive_int = 20  # movies scored and searched: this many ratings
+LEARNING_RATE: positive_float = 0.025  # per-pair rate, as gensim's alpha
+PROBES: str = "Star Wars (1977)|Toy Story (1995)|Fargo (1996)|Shawshank Redemption, The (1994)|Scream (1996)"  # titles, by |
+
+args, parser = recipe_settings(globals(), "Item vectors from what MovieLens users liked.", out="runs/movie_embeddings")
 if args.batch_size % args.group_size:
     parser.error(f"--batch-size {args.batch_size} must be a multiple of --group-size {args.group_size}")
 

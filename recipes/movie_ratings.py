@@ -25,7 +25,6 @@ Run: python recipes/movie_ratings.py [--data DIR] [--folds 5] [--epochs 60] [--s
      [--out runs/movie_ratings] [--saved-models saved_models] [--resume]
 """
 
-import argparse
 import json
 import os
 import sys
@@ -52,37 +51,43 @@ from keras_workshop.recommenders import (  # noqa: E402
     slide_rating_model,
 )
 from keras_workshop.runtime import (  # noqa: E402
-    add_runtime_arguments,
     batches_per_epoch,
-    non_negative_int,
-    positive_int,
     fraction,
+    non_negative_int,
+    one_of,
+    positive_int,
+    recipe_settings,
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
 
 
-parser = argparse.ArgumentParser(description="Ratings from rows of symbols: the slides' Sequential and more.")
-parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
-parser.add_argument("--folds", type=non_negative_int, default=5, help="cross-validation folds to report (0: none)")
-parser.add_argument("--epochs", type=positive_int, default=60, help="most epochs per model (early stopping)")
-parser.add_argument("--patience", type=positive_int, default=5, help="epochs without a better validation RMSE")
-parser.add_argument("--batch-size", type=positive_int, default=256)
-parser.add_argument("--dim", type=positive_int, default=24, help="embedding size d of the slide model")
-parser.add_argument("--hidden", type=positive_int, default=384, help="units of the slide model's Dense layer")
-parser.add_argument("--dropout-rate", type=fraction, default=0.5, help="the slides' p, for the slide model")
-parser.add_argument("--ensemble", type=positive_int, default=4, help="hybrid models averaged in the best model")
-parser.add_argument("--best-dim", type=positive_int, default=16, help="d of the slide part of the best model's members")
-parser.add_argument("--best-hidden", type=positive_int, default=256, help="units of that slide part")
-parser.add_argument("--best-dropout-rate", type=fraction, default=0.3, help="p in the best model's members")
-parser.add_argument("--best-batch-size", type=positive_int, default=512)
-parser.add_argument("--best-patience", type=positive_int, default=3)
-parser.add_argument("--rated", choices=["stars", "implicit", "none"], default="stars",
-                    help="what the best model's members learn from the training ratings themselves: the (item, stars) "
-                         "pairs of each user and (user, stars) pairs of each item (default), SVD++'s implicit term, "
-                         "or nothing")
-add_runtime_arguments(parser, out="runs/movie_ratings")
-args = parser.parse_args()
+"""
+## Settings
+
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+DATA: str = None  # a GroupLens ml-100k folder; None: the copy inside the recbole wheel
+FOLDS: non_negative_int = 5  # cross-validation folds to report (0: none)
+EPOCHS: positive_int = 60  # most epochs per model (early stopping)
+PATIENCE: positive_int = 5  # epochs without a better validation RMSE
+BATCH_SIZE: positive_int = 256  # ratings per update
+DIM: positive_int = 24  # embedding size d of the slide model
+HIDDEN: positive_int = 384  # units of the slide model's Dense layer
+DROPOUT_RATE: fraction = 0.5  # the slides' p, for the slide model
+ENSEMBLE: positive_int = 4  # hybrid models averaged in the best model
+BEST_DIM: positive_int = 16  # d of the slide part of the best model's members
+BEST_HIDDEN: positive_int = 256  # units of that slide part
+BEST_DROPOUT_RATE: fraction = 0.3  # p in the best model's members
+BEST_BATCH_SIZE: positive_int = 512  # ratings per update of the best model's members
+BEST_PATIENCE: positive_int = 3  # their early stopping's patience
+# What the best model's members learn from the training ratings themselves: the (item, stars) pairs of
+# each user and (user, stars) pairs of each item ("stars"), SVD++'s implicit term, or nothing.
+RATED: one_of("stars", "implicit", "none") = "stars"  # stars, implicit or none
+
+args, parser = recipe_settings(globals(), "Ratings from rows of symbols: the slides' Sequential and more.",
+                               out="runs/movie_ratings")
 if args.folds == 1:
     parser.error("--folds must be 0 (no cross-validation) or at least 2")
 

@@ -17,7 +17,6 @@ Run: python recipes/rating_dropout_sweep.py [--data DIR] [--sweep 0,0.2,0.5,0.8]
      [--seed 42] [--out runs/rating_dropout_sweep] [--resume]
 """
 
-import argparse
 import json
 import os
 import sys
@@ -46,24 +45,30 @@ from keras_workshop.recommenders import (  # noqa: E402
 )
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
-    add_runtime_arguments,
     batches_per_epoch,
-    positive_int,
     fractions,
+    positive_int,
+    recipe_settings,
     shortened,
     start_runtime,
 )
 
 
-parser = argparse.ArgumentParser(description="The slides' rating Sequential at several dropout rates.")
-parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
-parser.add_argument("--sweep", type=fractions, default=[0.0, 0.2, 0.5, 0.8], help="the dropout rates p")
-parser.add_argument("--epochs", type=positive_int, default=40, help="epochs of each run (no early stopping)")
-parser.add_argument("--batch-size", type=positive_int, default=256)
-parser.add_argument("--dim", type=positive_int, default=24, help="embedding size d")
-parser.add_argument("--hidden", type=positive_int, default=384, help="units of the Dense layer")
-add_runtime_arguments(parser, out="runs/rating_dropout_sweep", saved_models=False)
-args = parser.parse_args()
+"""
+## Settings
+
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+DATA: str = None  # a GroupLens ml-100k folder; None: the copy inside the recbole wheel
+SWEEP: fractions = [0.0, 0.2, 0.5, 0.8]  # the dropout rates p
+EPOCHS: positive_int = 40  # epochs of each run (no early stopping)
+BATCH_SIZE: positive_int = 256  # ratings per update
+DIM: positive_int = 24  # embedding size d
+HIDDEN: positive_int = 384  # units of the Dense layer
+
+args, parser = recipe_settings(globals(), "The slides' rating Sequential at several dropout rates.",
+                               out="runs/rating_dropout_sweep", saved_models=False)
 short = shortened(args, parser, "sweep", "epochs")
 if short:  # said on screen and on the figures: a short run's curves are not the recipe's findings
     print(f"Short run ({short}): its figures show this run, not the README's results.")

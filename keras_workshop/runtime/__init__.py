@@ -20,7 +20,7 @@
   kernel's own arguments are never read).
 - `add_runtime_arguments`, `start_runtime`, `Runtime`: the options every recipe shares
   (`check_output_folder`: an output folder this process can write);
-  `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `fraction`, `fractions`: their
+  `positive_int`, `non_negative_int`, `positive_float`, `non_negative_float`, `fraction`, `fractions`, `one_of`: their
   argparse types; `shortened`: the options below their defaults (a short run, said so).
 """
 
@@ -31,7 +31,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "_batches": ["array_batches", "batches_per_epoch"],
         "_arguments": ["non_negative_float", "non_negative_int", "positive_float", "positive_int", "fraction", "fractions",
-                       "shortened"],
+                       "one_of", "shortened"],
         "_determinism": ["seed_generator_states", "set_deterministic"],
         "_quiet_start": ["import_tensorflow_quietly"],
         "_settings": ["in_notebook", "recipe_settings"],

@@ -108,6 +108,29 @@ def shortened(args: argparse.Namespace, parser: argparse.ArgumentParser, *names:
     return ", ".join(notes)
 
 
+def one_of(*choices: str):
+    """An argparse type that takes one of `choices` (a setting with a few named values).
+
+    Example:
+
+    >>> rated = one_of("stars", "implicit", "none")
+    >>> rated("implicit")
+    'implicit'
+    >>> rated.__name__
+    "one of 'stars', 'implicit', 'none'"
+    """
+    if not choices or not all(isinstance(choice, str) for choice in choices):
+        raise ValueError(f"one_of: expected one or more strings, got {choices!r}.")
+
+    def choose(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(map(repr, choices))}, got {text!r}")
+        return text
+
+    choose.__name__ = "one of " + ", ".join(map(repr, choices))
+    return choose
+
+
 def _integer(text: str, minimum: int, expected: str) -> int:
     try:
         value = int(text)

@@ -49,11 +49,12 @@ def checked_signature(function, input_signature: Sequence, signature_name: str):
     forms = [expected_form(spec.dtype.name, tuple(spec.shape)) for spec in specs]
 
     def checked(*inputs):
-        checks, forms_ok = [], []
+        checks, forms_ok, firsts = [], [], []
         for spec, form, value in zip(specs, forms, inputs):
             # Shape and Rank ops are read at run time; graph optimisation does not fold them into the
             # traced shape. The shape is padded so that no check can fail by reading past its end.
             shape = tf.raw_ops.Shape(input=value)
+            firsts.append(tf.concat([shape, [-1]], axis=0)[0])
             padded = tf.concat([shape, tf.fill([len(spec.shape) + 1], -1)], axis=0)
             ok = tf.equal(tf.raw_ops.Rank(input=value), len(spec.shape))
             for axis, size in enumerate(spec.shape):
@@ -64,8 +65,7 @@ def checked_signature(function, input_signature: Sequence, signature_name: str):
                 ok, [f"{signature_name}: input `{spec.name}` must be {form}, got a tensor of shape", shape],
                 summarize=8,
             ))
-        batch = [(spec.name, tf.concat([tf.raw_ops.Shape(input=value), [-1]], axis=0)[0])
-                 for spec, value in zip(specs, inputs) if batched(tuple(spec.shape))]
+        batch = [(spec.name, first) for spec, first in zip(specs, firsts) if batched(tuple(spec.shape))]
         if len(batch) > 1:
             counts = tf.stack([count for _, count in batch])
             checks.append(tf.debugging.Assert(

@@ -8,18 +8,17 @@ INSTALLED := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export PYTHONHASHSEED ?= 0
 
-.PHONY: setup demo test test-all bench clean
+.PHONY: setup demo test test-all bench notebooks lab clean
 
 setup: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml requirements-no-deps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --editable '.[test,bench]'
-	# MovieLens-100k ships inside the recbole wheel; --no-deps: its own dependencies pull PyTorch.
-	$(PY) -m pip install --quiet --no-deps 'recbole==1.2.1'
-	# keras-rs' ranking metrics are the tests' reference; --no-deps: it would pull another Keras.
-	$(PY) -m pip install --quiet --no-deps 'keras-rs==0.4.0'
+	$(PY) -m pip install --quiet --editable '.[test,bench,lab]'
+	# recbole (MovieLens-100k ships in its wheel) and keras-rs, without the dependencies that would pull
+	# PyTorch and another Keras.
+	$(PY) -m pip install --quiet --no-deps -r requirements-no-deps.txt
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
@@ -49,6 +48,18 @@ test-all: $(INSTALLED)
 
 bench: $(INSTALLED)
 	for script in benchmarks/[a-z]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Each recipe's notebook and each lab, generated from their sources (the tests fail when a committed one differs).
+notebooks: $(INSTALLED)
+	$(PY) -m keras_workshop.notebooks
+
+# JupyterLab on notebooks/ (and labs/ beside it), with this environment registered as the kernel `keras-workshop`
+# (as root, in a container say, Jupyter wants --allow-root).
+LAB_OPTIONS ?=
+lab: $(INSTALLED)
+	$(PY) -m ipykernel install --sys-prefix --name keras-workshop --display-name "Python (keras_workshop)" >/dev/null
+	$(PY) -m jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_OPTIONS)
 
 clean:
 	rm -rf runs .pytest_cache

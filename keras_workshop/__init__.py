@@ -16,17 +16,19 @@ cheap and `python -m keras_workshop.check_export` never loads TensorFlow's Pytho
   splits and served signatures
 - `keras_workshop.serving`: `export_for_serving`, `write_model_config`, requests, `ServedModel`
 - `keras_workshop.runtime`: `set_deterministic`, devices, `tf.distribute` strategies, `Model`, the recipe options
-- `keras_workshop.plots`: the slides' figures
+- `keras_workshop.labs`: the labs' self-checking exercises (`check.<exercise>()`, `Verdict`)
+- `keras_workshop.notebooks`: each recipe as a Jupyter notebook (`write_notebooks`, `with_settings`)
+- `keras_workshop.plots`: the slides' figures (shown below the cell in a notebook)
 """
 
 import lazy_loader
 
-from keras_workshop import dropout, embeddings, movielens, recommenders, runtime, serving, word2vec
+from keras_workshop import dropout, embeddings, labs, movielens, notebooks, recommenders, runtime, serving, word2vec
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = {"dropout": dropout, "embeddings": embeddings, "movielens": movielens, "recommenders": recommenders,
-                "runtime": runtime, "serving": serving, "word2vec": word2vec}
+_SUBPACKAGES = {"dropout": dropout, "embeddings": embeddings, "labs": labs, "movielens": movielens, "notebooks": notebooks,
+                "recommenders": recommenders, "runtime": runtime, "serving": serving, "word2vec": word2vec}
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from typing import Mapping, Sequence
@@ -58,8 +59,7 @@ def plot_cosine_histograms(cosines: Mapping[int, np.ndarray], path: str) -> str:
     axes[0].legend(loc="upper left", fontsize="small")
     figure.suptitle("Cosine similarity of random pairs of embedding vectors")
     figure.supxlabel("cosine(x, y)")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    figure.savefig(path, dpi=110)
+    _write(figure, [path])
     return path
 
 
@@ -188,11 +188,27 @@ def plot_mc_gaps(gaps: Mapping[str, Mapping[int, float]], title: str, path_stem:
 
 
 def _save(figure: Figure, path_stem: str) -> list[str]:
-    os.makedirs(os.path.dirname(os.path.abspath(path_stem)), exist_ok=True)
-    paths = [f"{path_stem}.{extension}" for extension in ("png", "svg")]
+    return _write(figure, [f"{path_stem}.{extension}" for extension in ("png", "svg")])
+
+
+def _write(figure: Figure, paths: Sequence[str]) -> list[str]:
+    """Saves `figure` to each path; in a notebook (`in_notebook`), also shows it below the cell."""
+    from keras_workshop.runtime import in_notebook  # a kernel shows the figure too
+
+    os.makedirs(os.path.dirname(os.path.abspath(paths[0])), exist_ok=True)
     for path in paths:
         figure.savefig(path, dpi=110)
-    return paths
+    if in_notebook():
+        from IPython.display import Image, display
+
+        display(Image(data=_png(figure)))
+    return list(paths)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
 
 
 def plot_embedding_map(

@@ -26,14 +26,12 @@ import scipy.special
 
 from keras_workshop.dropout import (
     SlideDropout,
-    dropout_mlp,
     mc_dropout_predict,
     noisy_digits,
     to_inverted_dropout,
 )
 from keras_workshop.plots import plot_mc_gaps
 from keras_workshop.runtime import (
-    Sequential,
     array_batches,
     batches_per_epoch,
     fractions,
@@ -42,6 +40,7 @@ from keras_workshop.runtime import (
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving
+from keras_workshop.slides import Dense, Dropout, Sequential
 
 """
 ## Settings
@@ -94,7 +93,7 @@ split = noisy_digits(noisy_labels=0, seed=args.seed, validation_split=0)  # trai
 # Batches of 128, reshuffled every epoch from epoch 0's order (or, with --resume, the epoch it resumes at).
 first_epoch = runtime.first_epoch("slide_dropout")
 train = array_batches(split.train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
-with runtime.strategy.scope():  # `Sequential`: keras.Sequential that trains under every tf.distribute strategy
+with runtime.strategy.scope():  # the slides' `Sequential`: a keras.Sequential that trains under every strategy
     slide_model = Sequential(
         [
             keras.Input((64,), name="features"),
@@ -111,7 +110,7 @@ slide_model.fit(
     initial_epoch=first_epoch,
     steps_per_epoch=batches_per_epoch(len(split.train.x), 128),  # the dataset streams epoch after epoch
     shuffle=False,  # the dataset reshuffles itself every epoch
-    verbose=2,
+    verbose=runtime.verbose,
     callbacks=runtime.backups("slide_dropout"),  # with --resume: every epoch backed up, resumed after a kill
 )
 first, second = slide_model.layers[0], slide_model.layers[2]
@@ -138,10 +137,15 @@ print("\n## Monte-Carlo dropout: average of sampled masks vs the test-time netwo
 first_epoch = runtime.first_epoch("dropout_mlp")
 train = array_batches(split.train, 128, shuffle_seed=args.seed, first_epoch=first_epoch)
 with runtime.strategy.scope():
-    mlp = dropout_mlp(64, (256, 256), 10, rate=0.5)
+    mlp = Sequential()  # the slides' code block, as the slides write it
+    mlp.add(Dense(256, (64,), activation="relu"))
+    mlp.add(Dropout(p=0.5))
+    mlp.add(Dense(256, activation="relu"))
+    mlp.add(Dropout(p=0.5))
+    mlp.add(Dense(10, activation="softmax", dtype="float32"))  # float32 softmax under mixed precision
     mlp.compile(keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy")
 mlp.fit(train, epochs=EPOCHS, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(len(split.train.x), 128),
-        shuffle=False, verbose=2, callbacks=runtime.backups("dropout_mlp"))
+        shuffle=False, verbose=runtime.verbose, callbacks=runtime.backups("dropout_mlp"))
 deterministic = mlp.predict(split.test.x, verbose=0)
 linear_readout = keras.Sequential(
     [

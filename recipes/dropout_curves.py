@@ -27,7 +27,6 @@ import keras
 
 from keras_workshop.dropout import (
     SideBySideCrossEntropy,
-    dropout_mlp,
     member_cross_entropies,
     noisy_digits,
     side_by_side_model,
@@ -42,6 +41,7 @@ from keras_workshop.runtime import (
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving
+from keras_workshop.slides import Dense, Dropout, Sequential
 
 """
 ## Settings
@@ -73,14 +73,28 @@ print(f"train {len(split.train.x)} digits, validation {len(split.valid.x)}, 200 
 """
 ## The slide's model
 
-`dropout_mlp` builds the slide's `Sequential` block with the slide's own spelling
-(`Dense(hidden_size, input_shape, activation='relu')`, `Dropout(p=...)`); the lecture
-used three hidden layers of 1024, 10 and 10 units.
+The slide's `Sequential` block in the slide's own spelling (`Dense(hidden_size, input_shape,
+activation='relu')`, `Dropout(p=...)`), one `Dense -> Dropout` per hidden layer; the lecture
+used three hidden layers of 1024, 10 and 10 units. `l2` is the slide's other regulariser, an
+L2 penalty on every kernel (used further down).
 """
+
+
+def slide_mlp(rate, widths=(1024, 10, 10), l2=0.0):
+    penalty = {"W_regularizer": keras.regularizers.L2(l2)} if l2 else {}
+    model = Sequential()
+    model.add(Dense(widths[0], (64,), activation="relu", **penalty))
+    model.add(Dropout(p=rate))
+    for width in widths[1:]:
+        model.add(Dense(width, activation="relu", **penalty))
+        model.add(Dropout(p=rate))
+    model.add(Dense(10, activation="softmax", dtype="float32", **penalty))  # float32 softmax under mixed precision
+    return model
+
 
 rates = [0.0, 0.2, 0.8]
 with runtime.strategy.scope():
-    models = {f"p={rate}": dropout_mlp(64, (1024, 10, 10), 10, rate=rate) for rate in rates}
+    models = {f"p={rate}": slide_mlp(rate) for rate in rates}
 models["p=0.0"].summary()
 
 """
@@ -117,7 +131,7 @@ def train_side_by_side(members, training):
         epochs=EPOCHS,
         initial_epoch=first_epoch,
         shuffle=False,  # the dataset reshuffles itself every epoch
-        verbose=2,
+        verbose=runtime.verbose,
         callbacks=runtime.backups(training),  # with --resume: every epoch backed up, resumed after a kill
     )
     return {label: {"loss": history.history[f"cross_entropy[{label}]"],
@@ -160,11 +174,11 @@ Width, depth, an L2 penalty and dropout, each applied to the same overfitting ne
 
 with runtime.strategy.scope():
     variants = {
-        "no regulariser": dropout_mlp(64, (1024, 10, 10), 10, rate=0.0),
-        "narrower (64 wide)": dropout_mlp(64, (64, 10, 10), 10, rate=0.0),
-        "shallower (1 layer)": dropout_mlp(64, (1024,), 10, rate=0.0),
-        "L2 penalty 1e-3": dropout_mlp(64, (1024, 10, 10), 10, rate=0.0, l2=1e-3),
-        "dropout p=0.2": dropout_mlp(64, (1024, 10, 10), 10, rate=0.2),
+        "no regulariser": slide_mlp(0.0),
+        "narrower (64 wide)": slide_mlp(0.0, widths=(64, 10, 10)),
+        "shallower (1 layer)": slide_mlp(0.0, widths=(1024,)),
+        "L2 penalty 1e-3": slide_mlp(0.0, l2=1e-3),
+        "dropout p=0.2": slide_mlp(0.2),
     }
 variant_curves = train_side_by_side(variants, "regularisers")
 final = {

@@ -244,4 +244,5 @@ with open(claims_path, "w") as file:
 held = sum(claim["holds"] for claim in claims)
 print(f"\n{held} of {len(claims)} claims hold.")
 print(f"Wrote {histogram}\nWrote {claims_path}\nExported {export_path}")
-raise SystemExit(0 if held == len(claims) else 1)
+if held < len(claims):  # a script exits 1, a notebook shows the error
+    raise SystemExit(f"{len(claims) - held} of the slides' claims do not hold here: see [FAIL] above.")

@@ -168,7 +168,7 @@ model.fit(
     initial_epoch=first_epoch,
     steps_per_epoch=steps_per_epoch,
     shuffle=False,  # the stream draws new pairs, in a new order, every epoch
-    verbose=2,
+    verbose=runtime.verbose,
     callbacks=[neighbours, *runtime.backups("skipgram", [neighbours])],
 )
 

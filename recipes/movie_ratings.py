@@ -48,7 +48,6 @@ from keras_workshop.recommenders import (  # noqa: E402
     rating_signatures,
     ratings_dataset,
     rmse_mae,
-    slide_rating_model,
 )
 from keras_workshop.runtime import (  # noqa: E402
     batches_per_epoch,
@@ -60,6 +59,7 @@ from keras_workshop.runtime import (  # noqa: E402
     start_runtime,
 )
 from keras_workshop.serving import export_for_serving  # noqa: E402
+from keras_workshop.slides import Dense, Dropout, Embedding, Flatten, Sequential  # noqa: E402
 
 
 """
@@ -137,18 +137,33 @@ def train_model(model, fit_rows, fit_ratings_, validation, batch_size, patience,
         initial_epoch=first_epoch,
         steps_per_epoch=batches_per_epoch(len(fit_ratings_), batch_size),  # the dataset streams epoch after epoch
         shuffle=False,  # the dataset reshuffles itself every epoch
-        verbose=2,
+        verbose=runtime.verbose,
         callbacks=[stopping, *runtime.backups(training, [stopping])],  # --resume: backed up by name
     )
     return model
 
 
-def slide_model(training_ratings, rate=args.dropout_rate, name="slide_ratings", dim=args.dim,
-                hidden=args.hidden):
-    return slide_rating_model(
-        len(vocabulary), rows.shape[1], dim=dim, hidden=hidden, rate=rate,
-        mean_rating=float(np.mean(training_ratings)), name=name,
-    )
+"""
+## The slides' model, in the slides' spelling
+
+`Embedding` -> `Flatten` -> `Dropout` -> `Dense(relu)` -> `Dropout` -> `Dense(1)`, written as the
+slides write it (`keras_workshop.slides`: the Keras 1 names and arguments, building Keras 3
+layers). One table embeds the 11 symbols of a row, with a small L2 penalty, and checks every id;
+the last bias starts at the mean rating, so the model learns the deviation from it.
+"""
+
+
+def slide_model(training_ratings, rate=args.dropout_rate, name="slide_ratings", dim=args.dim, hidden=args.hidden):
+    model = Sequential(name=name)
+    model.add(Embedding(output_dim=dim, input_dim=len(vocabulary), input_length=rows.shape[1],
+                        W_regularizer=keras.regularizers.L2(1e-4), name="fields_embedding"))
+    model.add(Flatten())
+    model.add(Dropout(p=rate))
+    model.add(Dense(hidden, activation="relu"))
+    model.add(Dropout(p=rate))
+    model.add(Dense(1, bias_initializer=keras.initializers.Constant(float(np.mean(training_ratings))),
+                    dtype="float32"))  # float32 under mixed precision
+    return model
 
 
 def best_model(fit_rows, fit_ratings_, validation, training):

@@ -24,7 +24,6 @@ Run: python recipes/movie_recommendations.py [--data DIR] [--split-seeds 0 1 2] 
      [--resume]
 """
 
-import argparse
 import json
 import os
 import sys
@@ -48,14 +47,15 @@ from keras_workshop.movielens import (  # noqa: E402
 from keras_workshop.recommenders import (  # noqa: E402
     InBatchSoftmax,
     RecommendTables,
+    SymbolDropout,
     TOPK_METRICS,
-    denoising_recommender,
     ease_model,
     dlae_weights,
     ease_scores,
     edlae_weights,
     group_popular_scores,
     in_batch_model,
+    item_table,
     item_knn_scores,
     most_popular_scores,
     predict_ratings,
@@ -64,53 +64,55 @@ from keras_workshop.recommenders import (  # noqa: E402
     slide_rating_model,
     topk_metrics,
     topk_split,
-    two_tower_model,
+    two_towers,
 )
 from keras_workshop.plots import plot_sweep  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
-    add_runtime_arguments,
+    Sequential,
     array_batches,
     batches_per_epoch,
-    non_negative_int,
-    positive_float,
-    positive_int,
     fraction,
     fractions,
+    non_negative_int,
+    one_of,
+    positive_float,
+    positive_int,
+    recipe_settings,
     shortened,
     start_runtime,
 )
-from keras_workshop.serving import export_for_serving  # noqa: E402
+from keras_workshop.serving import ServedModel, export_for_serving  # noqa: E402
 
 PROBES = "item:50|item:1|item:127"  # Star Wars (1977), Toy Story (1995), The Godfather (1972)
 
 
-parser = argparse.ArgumentParser(description="Top-k movie recommendations from the slides' parts, measured.")
-parser.add_argument("--data", help="a GroupLens ml-100k folder; default: the copy inside the recbole wheel")
-parser.add_argument("--split-seeds", type=non_negative_int, nargs="+", default=[0, 1, 2],
-                    help="seeds of the 8:1:1 splits reported (default 0 1 2)")
-parser.add_argument("--ease-l2", type=positive_float, nargs="+", default=[200.0, 400.0, 800.0],
-                    help="EASE's λ values tried on validation")
-parser.add_argument("--sweep", type=fractions, default=[0.0, 0.25, 0.5, 0.75, 0.9],
-                    help="dropout rates of the denoising recommender tried on validation")
-parser.add_argument("--epochs", type=positive_int, default=60, help="epochs of the denoising recommender")
-parser.add_argument("--tower-epochs", type=positive_int, default=15, help="epochs of the two-tower model")
-parser.add_argument("--dim", type=positive_int, default=64, help="the two towers' vector size")
-parser.add_argument("--negatives", choices=["all", "in-batch"], default="all",
-                    help="the two towers' softmax: over every movie, or over the batch's movies (large catalogues)")
-parser.add_argument("--tower-dropout-rate", type=fraction, default=0.2, help="dropout in each tower")
-parser.add_argument("--new-user-rate", type=fraction, default=0.1, help="how often training drops a user's id")
-parser.add_argument("--profile-dim", type=positive_int, default=16,
-                    help="vector size of the towers that answer new users (cold start, recommend_for_profile)")
-parser.add_argument("--profile-dropout-rate", type=fraction, default=0.5, help="dropout in those towers")
-parser.add_argument("--profile-new-user-rate", type=fraction, default=0.5, help="how often their training drops the id")
-parser.add_argument("--cold-users", type=fraction, default=0.2, help="share of users held out for the cold start")
-parser.add_argument("--rating-epochs", type=non_negative_int, default=10,
-                    help="most epochs of the rating model ranked by predicted stars (0: leave it out)")
-parser.add_argument("--batch-size", type=positive_int, default=64, help="users per batch (denoising)")
-parser.add_argument("--tower-batch-size", type=positive_int, default=2048, help="interactions per batch (two towers)")
-parser.add_argument("--tower-learning-rate", type=positive_float, default=3e-3, help="Adam's rate for the two towers")
-add_runtime_arguments(parser, out="runs/movie_recommendations")
-args = parser.parse_args()
+"""
+## Settings
+
+In a notebook, edit them here; as a script, the command line overrides them (`--help`).
+"""
+
+DATA: str = None  # a GroupLens ml-100k folder; None: the copy inside the recbole wheel
+SPLIT_SEEDS: list[non_negative_int] = [0, 1, 2]  # seeds of the 8:1:1 splits reported, each once
+EASE_L2: list[positive_float] = [200.0, 400.0, 800.0]  # EASE's λ values tried on validation, each once
+SWEEP: fractions = [0.0, 0.25, 0.5, 0.75, 0.9]  # dropout rates of the denoising recommender tried on validation
+EPOCHS: positive_int = 60  # epochs of the denoising recommender
+TOWER_EPOCHS: positive_int = 15  # epochs of the two-tower model
+DIM: positive_int = 64  # the two towers' vector size
+NEGATIVES: one_of("all", "in-batch") = "all"  # the towers' softmax: every movie, or the batch's (large catalogues)
+TOWER_DROPOUT_RATE: fraction = 0.2  # dropout in each tower
+NEW_USER_RATE: fraction = 0.1  # how often training drops a user's id
+PROFILE_DIM: positive_int = 16  # vector size of the towers that answer new users (cold start, profiles)
+PROFILE_DROPOUT_RATE: fraction = 0.5  # dropout in those towers
+PROFILE_NEW_USER_RATE: fraction = 0.5  # how often their training drops the id
+COLD_USERS: fraction = 0.2  # share of users held out for the cold start (above 0)
+RATING_EPOCHS: non_negative_int = 10  # most epochs of the rating model ranked by predicted stars (0: leave it out)
+BATCH_SIZE: positive_int = 64  # users per batch (denoising)
+TOWER_BATCH_SIZE: positive_int = 2048  # interactions per batch (two towers)
+TOWER_LEARNING_RATE: positive_float = 3e-3  # Adam's rate for the two towers
+
+args, parser = recipe_settings(globals(), "Top-k movie recommendations from the slides' parts, measured.",
+                               out="runs/movie_recommendations")
 if args.cold_users == 0:
     parser.error("--cold-users must be above 0: the cold start needs users held out")
 if len(set(args.split_seeds)) != len(args.split_seeds):
@@ -155,15 +157,19 @@ user chose and the model must still rank them (Mult-DAE). The multinomial likeli
 
 def train_denoising(bags, rate, name):
     keras.utils.set_random_seed(args.seed)
-    with runtime.strategy.scope():
-        model = denoising_recommender(items, rate=rate, name=name)
+    with runtime.strategy.scope():  # runtime.Sequential: a keras.Sequential that trains under every strategy
+        model = Sequential([
+            keras.Input((items,), name="liked"),
+            keras.layers.Dropout(rate, name="denoising"),  # hides some of the movies the user chose
+            keras.layers.Dense(items, name="logits"),  # one logit per movie
+        ], name=name)
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=keras.losses.CategoricalCrossentropy(from_logits=True))
     first_epoch = runtime.first_epoch(name)
     dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed, first_epoch=first_epoch)
     model.fit(dataset, epochs=args.epochs, initial_epoch=first_epoch,
               steps_per_epoch=batches_per_epoch(bags.shape[0], args.batch_size),
-              shuffle=False, verbose=2, callbacks=runtime.backups(name))  # the batches come shuffled
+              shuffle=False, verbose=runtime.verbose, callbacks=runtime.backups(name))  # the batches come shuffled
     return model
 
 
@@ -230,34 +236,53 @@ also learns to answer a user it has never seen from descriptors alone.
 """
 
 
+def tower(fields, dim, rate, name, *first):
+    """The slides' `Embedding -> Flatten -> Dropout -> Dense` on a row of `fields` symbols (after `first`)."""
+    return Sequential([
+        keras.Input((fields,), dtype="int32", name=f"{name}_fields"),
+        *first,
+        keras.layers.Embedding(len(vocabulary), dim, name=f"{name}_embedding"),
+        keras.layers.Flatten(),
+        keras.layers.Dropout(rate),
+        keras.layers.Dense(dim, name=f"{name}_vector"),
+    ], name=name)
+
+
 def train_two_tower(matrix, name, for_new_users=False):
     """Two towers fit to `matrix`; `for_new_users`: the smaller, more regularised ones that answer from descriptors."""
     keras.utils.set_random_seed(args.seed)
     users, chosen = matrix.nonzero()
-    dim, rate, new_user_rate = ((args.profile_dim, args.profile_dropout_rate, args.profile_new_user_rate)
-                                        if for_new_users else (args.dim, args.tower_dropout_rate, args.new_user_rate))
+    if for_new_users:
+        dim, rate, new_user_rate = args.profile_dim, args.profile_dropout_rate, args.profile_new_user_rate
+    else:
+        dim, rate, new_user_rate = args.dim, args.tower_dropout_rate, args.new_user_rate
     with runtime.strategy.scope():
-        model = two_tower_model(len(vocabulary), user_fields.shape[1], item_fields, dim=dim, rate=rate,
-                                new_user_rate=new_user_rate, seed=args.seed, name=name)
-        if args.negatives == "all":
-            trained, loss, inputs = model, keras.losses.SparseCategoricalCrossentropy(from_logits=True), user_fields[users]
-        else:  # the other rows' movies are the negatives, corrected for how often each is sampled
-            share = np.bincount(chosen, minlength=items) / len(chosen)
-            trained, loss, inputs = in_batch_model(model, share), InBatchSoftmax(), np.c_[user_fields[users], chosen]
+        new_user = SymbolDropout(new_user_rate, unknown_id=0, seed=args.seed, name="new_user")  # user:[new] is id 0
+        model = two_towers(tower(user_fields.shape[1], dim, rate, "user_tower", new_user),
+                           tower(item_fields.shape[1], dim, rate, "item_tower"), item_fields, name=name)
+    if args.negatives == "all":  # a softmax over every movie: the user's fields in, the chosen movie's index out
+        trained = model
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        inputs = user_fields[users]
+    else:  # the other rows' movies are the negatives, corrected for how often each is sampled
+        with runtime.strategy.scope():
+            trained = in_batch_model(model, np.bincount(chosen, minlength=items) / len(chosen))
+        loss = InBatchSoftmax()
+        inputs = np.c_[user_fields[users], chosen]  # the chosen movie rides along: it is the row's positive
+    with runtime.strategy.scope():
         trained.compile(optimizer=keras.optimizers.Adam(args.tower_learning_rate), loss=loss)
     first_epoch = runtime.first_epoch(name)
     dataset = array_batches([inputs.astype(np.int32), chosen.astype(np.int32)], batch_size=args.tower_batch_size,
                             shuffle_seed=args.seed, first_epoch=first_epoch)
     callbacks = []
     if for_new_users:
-        item_embedding = model.get_layer("candidate_scores").item_tower.get_layer("item_tower_embedding")
-        callbacks.append(CosineNeighbours(item_embedding, vocabulary, probes, k=5,
+        callbacks.append(CosineNeighbours(item_table(model), vocabulary, probes, k=5,
                                           every=max(1, args.tower_epochs // 4), name=name, labels=titles,
                                           log_path=os.path.join(runtime.out, f"neighbours_{name}.jsonl")))
     callbacks += runtime.backups(name, callbacks)
     trained.fit(dataset, epochs=args.tower_epochs, initial_epoch=first_epoch,
                 steps_per_epoch=batches_per_epoch(len(chosen), args.tower_batch_size),
-                shuffle=False, verbose=2, callbacks=callbacks)
+                shuffle=False, verbose=runtime.verbose, callbacks=callbacks)
     return model
 
 
@@ -291,7 +316,7 @@ def rating_model_scores(seen, name):
     stopping = keras.callbacks.EarlyStopping("val_rmse", patience=3, restore_best_weights=True)
     model.fit(dataset, validation_data=ratings_dataset(rows[held], stars[held], batch_size=4096),
               epochs=args.rating_epochs, initial_epoch=first_epoch, steps_per_epoch=batches_per_epoch(int((~held).sum()), 256), shuffle=False,
-              verbose=2,
+              verbose=runtime.verbose,
               callbacks=[stopping, *runtime.backups(name, [stopping])])
     return predict_ratings(model, pairs).reshape(len(data.user_ids), items)
 
@@ -397,7 +422,12 @@ signatures = recommend_signatures(served_ease, served_towers, tables, data.user_
                                 sample_profile)
 path = export_for_serving(served_ease, "movie_recommendations", base_dir=runtime.saved_models,
                           signatures=signatures, resources=[tables, served_towers])
-known, new = (signatures[name][2][1]["titles"] for name in ("recommend", "recommend_for_profile"))
+with ServedModel(path) as served:  # the export as TF Serving's C++ loader runs it, asked by input and output names
+    known = served.run("recommend", {"user_id": np.array(data.user_ids[:1], object), "k": np.int32(5)})["titles"]
+    new = served.run("recommend_for_profile", {
+        "gender": np.array(sample_profile["gender"], object), "age": np.array(sample_profile["age"], np.int32),
+        "occupation": np.array(sample_profile["occupation"], object),
+        "liked_titles": np.array(sample_profile["liked_titles"], object), "k": np.int32(5)})["titles"]
 print(f"recommend for user {data.user_ids[0]}:", [title.decode() for title in known[0]])
 print(f"recommend_for_profile ({sample_profile['gender'][0]}, 30, {sample_profile['occupation'][0]}, no titles):",
       [title.decode() for title in new[0]])

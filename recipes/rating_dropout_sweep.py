@@ -29,20 +29,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_workshop.movielens import field_vocabulary, load_movielens, rating_rows  # noqa: E402
-
-from keras_workshop.recommenders import (  # noqa: E402
-
-    kfold_splits,
-
-    predict_ratings,
-
-    ratings_dataset,
-
-    rmse_mae,
-
-    slide_rating_model,
-
-)
+from keras_workshop.recommenders import kfold_splits, predict_ratings, ratings_dataset, rmse_mae  # noqa: E402
 from keras_workshop.plots import plot_loss_bars, plot_loss_curves  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
     batches_per_epoch,
@@ -52,6 +39,7 @@ from keras_workshop.runtime import (  # noqa: E402
     shortened,
     start_runtime,
 )
+from keras_workshop.slides import Dense, Dropout, Embedding, Flatten, Sequential  # noqa: E402
 
 
 """
@@ -93,17 +81,24 @@ print(f"{len(ratings)} ratings, {len(vocabulary)} symbols; {len(fit)} to train, 
 ## The slides' Sequential at each dropout rate
 
 `Embedding(output_dim=d, input_dim=n, input_length=11)` -> `Flatten` -> `Dropout(p)` ->
-`Dense(hidden, relu)` -> `Dropout(p)` -> `Dense(1)`, Adam, mean squared error; every epoch
-is trained (no early stopping), so the curves show what happens after the best epoch.
+`Dense(hidden, relu)` -> `Dropout(p)` -> `Dense(1)` in the slides' spelling, as in
+`recipes/movie_ratings.py`, with the last bias starting at the mean rating; Adam, mean squared
+error; every epoch is trained (no early stopping), so the curves show what happens after the
+best epoch.
 """
 
 validation_data = ratings_dataset(rows[validation], ratings[validation], batch_size=4096)
 curves, final, sweep = {}, {}, {}
 for rate in args.sweep:
     with runtime.strategy.scope():
-        model = slide_rating_model(len(vocabulary), rows.shape[1], dim=args.dim, hidden=args.hidden,
-                                   rate=rate, mean_rating=float(np.mean(ratings[fit])),
-                                   name=f"slide_p{rate}")
+        model = Sequential(name=f"slide_p{rate}")
+        model.add(Embedding(output_dim=args.dim, input_dim=len(vocabulary), input_length=rows.shape[1],
+                            W_regularizer=keras.regularizers.L2(1e-4), name="fields_embedding"))
+        model.add(Flatten())
+        model.add(Dropout(p=rate))
+        model.add(Dense(args.hidden, activation="relu"))
+        model.add(Dropout(p=rate))
+        model.add(Dense(1, bias_initializer=keras.initializers.Constant(float(np.mean(ratings[fit]))), dtype="float32"))
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate=1e-3),
             loss="mse",
@@ -120,7 +115,7 @@ for rate in args.sweep:
         initial_epoch=first_epoch,
         steps_per_epoch=batches_per_epoch(len(fit), args.batch_size),  # the dataset streams epoch after epoch
         shuffle=False,  # the dataset reshuffles itself every epoch
-        verbose=2,
+        verbose=runtime.verbose,
         callbacks=runtime.backups(training),  # with --resume: every epoch backed up
     )
     label = f"p={rate}"

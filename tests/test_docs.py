@@ -78,7 +78,7 @@ def test_the_library_table_lists_each_subpackages_all():
     with open(os.path.join(REPO, "docs", "library.md")) as file:
         rows = re.findall(r"^\| `keras_workshop\.(\w+)` \| (.*?) \|", file.read(), re.M)
     assert {name for name, _ in rows} == {"slides", "embeddings", "dropout", "word2vec", "movielens", "recommenders",
-                                          "serving", "runtime", "plots"}
+                                          "serving", "runtime", "plots", "notebooks", "labs"}
     for name, names in rows:
         module = importlib.import_module(f"keras_workshop.{name}")
         public = getattr(module, "__all__", None) or [n for n in dir(module) if n.startswith("plot_")]
@@ -106,3 +106,12 @@ def test_the_errors_table_names_only_what_exists():
 def test_the_readme_is_short():
     with open(os.path.join(REPO, "README.md")) as file:
         assert len(file.read().splitlines()) <= 150
+
+
+def test_the_readmes_lab_exercise_prints_the_verdict_shown_under_it():
+    with open(os.path.join(REPO, "README.md")) as file:
+        block, shown = re.search(r"```python\n([^`]*?check\.onehot\(\)[^`]*?)```\n```\n(.*?)\n```", file.read(),
+                                 re.S).groups()
+    result = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, PYTHONPATH=REPO))
+    assert result.returncode == 0 and result.stdout.strip() == shown, result.stdout + result.stderr

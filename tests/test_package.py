@@ -13,7 +13,7 @@ from hypothesis import given, settings
 import keras_workshop
 from tests.conftest import REPO
 
-SUBPACKAGES = ["dropout", "embeddings", "movielens", "recommenders", "runtime", "serving", "word2vec"]
+SUBPACKAGES = ["dropout", "embeddings", "labs", "movielens", "notebooks", "recommenders", "runtime", "serving", "word2vec"]
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)

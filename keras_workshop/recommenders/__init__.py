@@ -12,7 +12,7 @@ Both halves of the slides in one model, measured as recommenders are:
 - rating models: `slide_rating_model` (the slides' `Sequential`), `hybrid_rating_model`,
   `ImplicitFeedback`, `average_models`, with `ratings_dataset` and `predict_ratings`;
 - top-k models of the slides' parts: `denoising_recommender` (Dropout -> Dense),
-  `ease_model` (EASE as one Dense layer), `two_tower_model` (`field_tower`,
+  `ease_model` (EASE as one Dense layer), `two_tower_model` (`two_towers`, `field_tower`, `item_table`,
   `SymbolDropout`, `CandidateScores`), trained with a full softmax or in-batch negatives
   (`in_batch_model`, `InBatchScores`, `InBatchSoftmax`, `remove_accidental_hits`);
 - serving: `rating_signatures` (`RatingTables`) and `recommend_signatures`
@@ -32,7 +32,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_rating_data": ["predict_ratings", "ratings_dataset"],
         "_denoising": ["denoising_recommender"],
         "_linear": ["ease_model"],
-        "_two_tower": ["CandidateScores", "SymbolDropout", "field_tower", "two_tower_model"],
+        "_two_tower": ["CandidateScores", "SymbolDropout", "field_tower", "item_table", "two_tower_model", "two_towers"],
         "_in_batch": ["InBatchScores", "InBatchSoftmax", "in_batch_model", "remove_accidental_hits"],
         "_rating_signatures": ["PRIOR_RATINGS", "RatingTables", "rating_signatures"],
         "_recommend_signatures": ["RECOMMENDATION_SOURCES", "RecommendTables", "recommend_signatures"],

@@ -163,6 +163,48 @@ def two_tower_model(
     user_tower = field_tower(vocabulary_size, user_fields, dim, rate, name="user_tower", symbol_dropout=id_dropout)
     item_tower = field_tower(vocabulary_size, item_fields.shape[-1] if item_fields.ndim == 2 else 1, dim, rate,
                              name="item_tower")
-    user = keras.Input((user_fields,), dtype="int32", name="user_fields")
-    scores = CandidateScores(item_tower, item_fields, name="candidate_scores")(user_tower(user))
+    return two_towers(user_tower, item_tower, item_fields, name=name)
+
+
+def two_towers(user_tower: keras.Model, item_tower: keras.Model, item_fields, name: str = "two_tower") -> keras.Model:
+    """The model of two given towers: a user's fields in, one logit per item out (`CandidateScores`).
+
+    `two_tower_model` with towers of your own: each maps a row of int32 ids
+    (`(batch, fields)`) to a vector, both of one size. The user tower's input
+    is the model's (`"user_fields"`); the item tower reads `item_fields`, the
+    `(items, fields)` ids of every item.
+
+    Example:
+
+    >>> tower = lambda fields, name: keras.Sequential(
+    ...     [keras.Input((fields,), dtype="int32"), keras.layers.Embedding(10, 4), keras.layers.Flatten(),
+    ...      keras.layers.Dense(4)], name=name)
+    >>> two_towers(tower(2, "user_tower"), tower(2, "item_tower"), [[5, 7], [6, 8], [6, 9]]).output_shape
+    (None, 3)
+    """
+    fields = user_tower.input_shape[-1] if isinstance(user_tower, keras.Model) else None
+    if not isinstance(item_tower, keras.Model) or not isinstance(fields, int):
+        raise ValueError(f"two_towers: expected two Keras models with a fixed number of input fields, got "
+                         f"{user_tower!r} and {item_tower!r}.")
+    user = keras.Input((fields,), dtype="int32", name="user_fields")
+    scores = CandidateScores(item_tower, np.asarray(item_fields), name="candidate_scores")(user_tower(user))
     return runtime.Model(user, scores, name=name)
+
+
+def item_table(two_tower: keras.Model) -> keras.layers.Embedding:
+    """The item tower's `Embedding` in a model of `two_tower_model`: the table of the movies' symbols.
+
+    The table whose cosine neighbours show what the item tower learned (`CosineNeighbours`).
+
+    Example:
+
+    >>> model = two_tower_model(10, 2, item_fields=[[5, 7], [6, 8], [6, 9]], dim=4)
+    >>> table = item_table(model)
+    >>> table.name, tuple(table.embeddings.shape)
+    ('item_tower_embedding', (10, 4))
+    """
+    candidates = next((layer for layer in getattr(two_tower, "layers", []) if layer.name == "candidate_scores"), None)
+    if not isinstance(two_tower, keras.Model) or not isinstance(candidates, CandidateScores):
+        raise ValueError(f"item_table: expected a model of two_tower_model, with its 'candidate_scores' layer; got "
+                         f"{two_tower!r}.")
+    return next(layer for layer in candidates.item_tower.layers if isinstance(layer, keras.layers.Embedding))

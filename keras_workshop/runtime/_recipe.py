@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from keras_workshop.runtime._arguments import non_negative_int, positive_int
 from keras_workshop.runtime._determinism import set_deterministic
+from keras_workshop.runtime._kernel import in_notebook
 from keras_workshop.runtime._devices import DEVICES, select_device
 from keras_workshop.runtime._resume import EpochBackup, check_backup_settings, initial_epoch
 from keras_workshop.runtime._strategy import STRATEGIES, is_chief, make_strategy
@@ -114,6 +115,11 @@ class Runtime:
         `array_batches(..., first_epoch=first_epoch)` and `model.fit(..., initial_epoch=first_epoch)`.
         """
         return initial_epoch(self.backup_dir(training))
+
+    @property
+    def verbose(self) -> int:
+        """`fit`'s `verbose`: 1 (Keras' progress bar) in a notebook, 2 (one line per epoch) in a script or a log."""
+        return 1 if in_notebook() else 2
 
     @property
     def replicas(self) -> int:

@@ -5,18 +5,13 @@ from __future__ import annotations
 import argparse
 import io
 import re
-import sys
 import tokenize
 import typing
 
+from keras_workshop.runtime._kernel import in_notebook
 from keras_workshop.runtime._recipe import add_runtime_arguments
 
 _SETTING = re.compile(r"^([A-Z][A-Z0-9_]*)\s*:")
-
-
-def in_notebook() -> bool:
-    """Whether this process is a Jupyter kernel (whose own `-f <connection file>` argument is no option of ours)."""
-    return "ipykernel" in sys.modules and "ipykernel" in (sys.argv[0] if sys.argv else "")
 
 
 def recipe_settings(

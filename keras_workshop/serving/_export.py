@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import re
 from typing import Mapping, Sequence
@@ -146,7 +148,8 @@ def export_for_serving(
     os.makedirs(model_dir, exist_ok=True)
     remove_abandoned(model_dir)
     with staging_folder(model_dir) as staged:
-        archive.write_out(staged, verbose=False)
+        with _quiet_tensorflow_logger():  # "Assets written to ..." is TensorFlow's INFO, shown in notebooks
+            archive.write_out(staged, verbose=False)
         for signature_name, (inputs, expected) in samples.items():
             write_samples(staged, signature_name, inputs, expected)
         target = publish(staged, model_dir, version, overwrite)
@@ -209,3 +212,15 @@ def _encode(value) -> dict:
         values = [v.decode() if isinstance(v, bytes) else str(v) for v in array.ravel().tolist()]
         return {"dtype": "str", "shape": list(array.shape), "values": values}
     return {"dtype": str(array.dtype), "shape": list(array.shape), "values": array.ravel().tolist()}
+
+
+@contextlib.contextmanager
+def _quiet_tensorflow_logger():
+    """TensorFlow's Python logger at WARNING or above for the block (its INFO lines reach a notebook's output)."""
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

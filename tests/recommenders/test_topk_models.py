@@ -15,10 +15,12 @@ from keras_workshop.recommenders import (
     ease_model,
     ease_scores,
     ease_weights,
+    item_table,
     most_popular_scores,
     topk_metrics,
     topk_split,
     two_tower_model,
+    two_towers,
 )
 from keras_workshop.runtime import array_batches, batches_per_epoch
 
@@ -117,6 +119,35 @@ def test_candidate_scores_are_user_vectors_times_every_item_vector_and_survive_a
     np.testing.assert_array_equal(np.asarray(loaded.get_layer("candidate_scores").item_fields), [[5, 7], [6, 8], [6, 9]])
     with pytest.raises(ValueError, match="item_fields must be \\(items, fields\\) integer ids"):
         CandidateScores(item_tower, np.array([0.5, 1.5]))
+
+
+def test_two_towers_scores_any_two_towers_and_refuses_what_is_not_a_tower():
+    keras.utils.set_random_seed(0)
+    tower = lambda fields, name: keras.Sequential(  # noqa: E731
+        [keras.Input((fields,), dtype="int32"), keras.layers.Embedding(12, 3), keras.layers.Flatten(),
+         keras.layers.Dense(4)], name=name)
+    users, items = tower(2, "user_tower"), tower(3, "item_tower")
+    item_fields = np.array([[5, 7, 1], [6, 8, 2]], np.int32)
+    model = two_towers(users, items, item_fields)
+    rows = np.array([[1, 2], [3, 4]], np.int32)
+    np.testing.assert_allclose(model.predict(rows, verbose=0),
+                               np.asarray(users(rows)) @ np.asarray(items(item_fields)).T, rtol=1e-5, atol=1e-6)
+    for user_tower, item_tower in ((users, "item_tower"), ("user_tower", items), (keras.layers.Dense(3), items)):
+        with pytest.raises(ValueError, match="two_towers: expected two Keras models"):
+            two_towers(user_tower, item_tower, item_fields)
+
+
+def test_item_table_is_the_table_the_item_vectors_are_read_from_and_refuses_other_models():
+    keras.utils.set_random_seed(0)
+    model = two_tower_model(12, 2, item_fields=[[5, 7], [6, 8], [6, 9]], dim=4, rate=0.0)
+    table = item_table(model)
+    table.embeddings.assign(np.zeros((12, 4), np.float32))  # every item symbol's vector: 0
+    items = model.get_layer("candidate_scores").item_tower(np.array([[5, 7], [6, 8]], np.int32))
+    np.testing.assert_allclose(items, np.broadcast_to(model.get_layer("candidate_scores").item_tower.layers[-1].bias,
+                                                      (2, 4)))  # only the Dense bias is left
+    for other in (denoising_recommender(5), keras.Sequential([keras.layers.Dense(2)]), "two_tower", None):
+        with pytest.raises(ValueError, match="item_table: expected a model of two_tower_model"):
+            item_table(other)
 
 
 def test_two_towers_beat_most_popular_with_ids_and_for_users_they_never_saw(movielens):

@@ -67,19 +67,13 @@ def test_help_lists_each_setting_with_its_comment_and_default(tmp_path, capsys):
     assert "--epochs EPOCHS epochs of the model (default 60)" in shown and "masks (default 1 10)" in shown
 
 
-def test_a_recipe_runs_in_a_kernel_with_the_kernels_arguments(tmp_path):
-    """Executed as a Jupyter kernel executes it (its launcher and `-f <file>` in argv): no SystemExit 2."""
-    import os
-    import subprocess
+def test_fit_shows_a_progress_bar_in_a_notebook_and_one_line_per_epoch_in_a_script(monkeypatch):
+    import tensorflow as tf
 
-    from tests.conftest import REPO
+    from keras_workshop.runtime import Runtime
 
-    code = ("import sys, types\n"
-            "sys.modules['ipykernel'] = types.ModuleType('ipykernel')\n"
-            "sys.argv = ['/venv/lib/python3.11/site-packages/ipykernel_launcher.py', '-f', '/tmp/kernel-1.json']\n"
-            f"source = open({os.path.join(REPO, 'recipes', 'embeddings_101.py')!r}).read()\n"
-            "exec(compile(source, '<cell>', 'exec'), {'__name__': '__main__'})\n")  # as cells run: no __file__
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, PYTHONPATH=REPO))
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert (tmp_path / "runs" / "embeddings_101" / "claims.json").exists()
+    runtime = Runtime("cpu", tf.distribute.get_strategy(), "none", "float32", True, "runs/x", None)
+    assert runtime.verbose == 2
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setattr(sys, "argv", ["/venv/lib/python3.11/site-packages/ipykernel_launcher.py", "-f", "/tmp/k.json"])
+    assert runtime.verbose == 1

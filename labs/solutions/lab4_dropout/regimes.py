@@ -1,0 +1,2 @@
+print(REGIMES)
+regimes = {0.0: "overfits", 0.2: "generalises", 0.8: "underfits"}

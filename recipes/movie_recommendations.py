@@ -428,10 +428,10 @@ with ServedModel(path) as served:  # the export as TF Serving's C++ loader runs 
         "gender": np.array(sample_profile["gender"], object), "age": np.array(sample_profile["age"], np.int32),
         "occupation": np.array(sample_profile["occupation"], object),
         "liked_titles": np.array(sample_profile["liked_titles"], object), "k": np.int32(5)})["titles"]
-print(f"recommend for user {data.user_ids[0]}:", [title.decode() for title in known[0]])
+print(f"recommend for user {data.user_ids[0]}:", known[0].tolist())
 print(f"recommend_for_profile ({sample_profile['gender'][0]}, 30, {sample_profile['occupation'][0]}, no titles):",
-      [title.decode() for title in new[0]])
-print(f"recommend_for_profile (liking {' and '.join(most_chosen)}):", [title.decode() for title in new[1]])
+      new[0].tolist())
+print(f"recommend_for_profile (liking {' and '.join(most_chosen)}):", new[1].tolist())
 summary = {
     "test": report, "cold start": cold,
     "dropout closed forms": {family: {"rate": rate, "l2": l2} for family, (rate, l2) in best_dropout.items()},

@@ -7,6 +7,7 @@
 - `Verdict`, `Summary`: shown as one plain line in a terminal, as HTML in
   Jupyter, and as JSON under `MIME_TYPE` for programs and tests.
 - `Checks`, `EXERCISES`, `Exercise`: the checks and what each reads.
+- `REGIMES` (lab 4's choices), `movie_vectors()` (lab 3's movies, from what users chose).
 """
 
 import lazy_loader
@@ -24,6 +25,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "_checks": ["Checks", "EXERCISES", "Exercise", "check"],
+        "_lab3_similarity": ["movie_vectors"],
         "_lab4_dropout": ["REGIMES"],
         "_verdict": ["MIME_TYPE", "Summary", "Verdict"],
     },

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
-from keras_workshop.labs._checks import Wrong, answer, exercise
+from keras_workshop.labs._checks import Wrong, answer, exercise, quiet_keras
 
 LAB = "lab3_similarity"
 
@@ -68,11 +69,13 @@ def cosine_spread(function):
 @exercise(LAB)
 def nearest(function):
     """`nearest(vectors, i, k)`: the `k` rows most cosine-similar to row `i`, most similar first, `i` left out."""
+    quiet_keras()  # the library's neighbours run on TensorFlow
     from keras_workshop.embeddings import nearest_neighbours
 
     rng = np.random.default_rng(3)
-    vectors = rng.normal(size=(60, 8)) * rng.uniform(0.1, 10, size=(60, 1))  # lengths that must not count
-    for i, k in ((0, 5), (17, 1), (59, 10)):
+    random = rng.normal(size=(60, 8)) * rng.uniform(0.1, 10, size=(60, 1))  # lengths that must not count
+    movies = movie_vectors()[1]
+    for vectors, i, k in ((random, 0, 5), (random, 17, 1), (random, 59, 10), (movies, 49, 10), (movies, 0, 3)):
         got = np.asarray(answer(function, vectors.copy(), i, k, name="nearest")).astype(int).ravel()
         expected = nearest_neighbours(vectors, [i], k=k)[0][0]
         if got.shape != (k,):
@@ -86,4 +89,30 @@ def nearest(function):
             raise Wrong("the right rows, in reverse: the most similar comes first")
         if not np.array_equal(got, expected):
             raise Wrong(f"nearest(vectors, {i}, {k}) = {got.tolist()}, not the {k} rows of highest cosine with row {i}")
-    return "the same rows, in the same order, as keras_workshop.embeddings.nearest_neighbours"
+    return ("the same rows, in the same order, as keras_workshop.embeddings.nearest_neighbours, on random vectors "
+            "and on movie vectors")
+
+
+@functools.cache
+def movie_vectors(dim: int = 32) -> tuple[list, np.ndarray]:
+    """`(titles, vectors)`: one vector per MovieLens-100k movie, from what users chose (offline, deterministic).
+
+    The movies' rows of the best rank-`dim` approximation of the users-by-movies
+    matrix of choices (a truncated SVD, `V S`): movies chosen by the same users
+    point the same way. Labs look for nearest neighbours among them.
+
+    Example:
+
+    >>> titles, vectors = movie_vectors()
+    >>> len(titles), vectors.shape
+    (1664, (1664, 32))
+    """
+    from keras_workshop.movielens import load_movielens
+
+    data = load_movielens()
+    users = {user: row for row, user in enumerate(data.user_ids)}
+    movies = {item: column for column, item in enumerate(data.item_ids)}
+    chosen = np.zeros((len(users), len(movies)))
+    chosen[[users[u] for u in data.rating_users], [movies[i] for i in data.rating_items]] = 1
+    _, values, rows = np.linalg.svd(chosen, full_matrices=False)
+    return data.titles.tolist(), (rows[:dim].T * values[:dim])

@@ -1,4 +1,4 @@
-"""`make lab`: JupyterLab on the notebooks with the project's kernel, reached through Jupyter's REST API."""
+"""`make lab`: JupyterLab on the notebooks and the labs with the project's kernel, reached through Jupyter's REST API."""
 
 import json
 import os
@@ -52,6 +52,9 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks_with_the_named_kernel(tmp_p
                 time.sleep(1)
         names = sorted(entry["name"] for entry in listing["content"])
         assert names == sorted(name for name in os.listdir(os.path.join(REPO, "notebooks")) if name.endswith(".ipynb"))
+        labs = sorted(entry["name"] for entry in get(f"{base}/contents/labs?token={token}")["content"])
+        assert [name for name in labs if name.endswith(".ipynb")] == sorted(
+            name for name in os.listdir(os.path.join(REPO, "labs")) if name.endswith(".ipynb"))
         assert "keras-workshop" in get(f"{base}/kernelspecs?token={token}")["kernelspecs"]
         log.seek(0)
         assert f"http://127.0.0.1:{port}/lab" in log.read()  # the URL to open is printed

@@ -14,7 +14,7 @@ SHORT_SETTINGS = {  # each notebook shortened as the recipe tests shorten the sc
     "dropout_curves": dict(EPOCHS=12),
     "word_embeddings": dict(EPOCHS=1, DIM=32, PROBES="police,government,fire"),
     "movie_embeddings": dict(EPOCHS=2),
-    "movie_ratings": dict(FOLDS=1, EPOCHS=2, ENSEMBLE=1),
+    "movie_ratings": dict(FOLDS=2, EPOCHS=2, ENSEMBLE=1),
     "rating_dropout_sweep": dict(EPOCHS=2, SWEEP=[0.0, 0.5]),
     "movie_recommendations": dict(SPLIT_SEEDS=[0], EPOCHS=2, TOWER_EPOCHS=1, SWEEP=[0.0, 0.5], EASE_L2=[400.0],
                                   RATING_EPOCHS=1),

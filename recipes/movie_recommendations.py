@@ -35,6 +35,7 @@ import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines sta
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary  # noqa: E402
 from keras_workshop.movielens import (  # noqa: E402
@@ -49,6 +50,7 @@ from keras_workshop.recommenders import (  # noqa: E402
     RecommendTables,
     SymbolDropout,
     TOPK_METRICS,
+    ZeroDiagonal,
     ease_model,
     dlae_weights,
     ease_scores,
@@ -107,6 +109,8 @@ PROFILE_DROPOUT_RATE: fraction = 0.5  # dropout in those towers
 PROFILE_NEW_USER_RATE: fraction = 0.5  # how often their training drops the id
 COLD_USERS: fraction = 0.2  # share of users held out for the cold start (above 0)
 RATING_EPOCHS: non_negative_int = 10  # most epochs of the rating model ranked by predicted stars (0: leave it out)
+FIT_EPOCHS: positive_int = 6  # epochs of 100 full-batch steps of the Dropout -> Dense trained by fit (EDLAE)
+FIT_LEARNING_RATE: positive_float = 0.03  # its Adam rate, decayed to 0 (cosine) over the steps
 BATCH_SIZE: positive_int = 64  # users per batch (denoising)
 TOWER_BATCH_SIZE: positive_int = 2048  # interactions per batch (two towers)
 TOWER_LEARNING_RATE: positive_float = 3e-3  # Adam's rate for the two towers
@@ -120,7 +124,7 @@ if len(set(args.split_seeds)) != len(args.split_seeds):
 if len(set(args.ease_l2)) != len(args.ease_l2):
     parser.error(f"--ease-l2 {' '.join(map(str, args.ease_l2))}: each value once (a repeat measures nothing new)")
 args.ease_l2 = sorted(args.ease_l2)  # a tie on validation picks the smallest λ, however the values were written
-short = shortened(args, parser, "split_seeds", "sweep", "epochs", "tower_epochs", "rating_epochs")
+short = shortened(args, parser, "split_seeds", "sweep", "epochs", "tower_epochs", "rating_epochs", "fit_epochs")
 if short:  # said on screen and on the figure: a short run's picks are not the recipe's findings
     print(f"Short run ({short}): its figures and picks show this run, not the README's results.")
 runtime = start_runtime(args, parser, global_batch=args.tower_batch_size)
@@ -210,14 +214,54 @@ EASE's zero diagonal, EDLAE (`edlae_weights`; EASE is EDLAE at p = 0). p and λ 
 
 dropout_grid = [(rate, l2) for rate in args.sweep for l2 in [0.0, *args.ease_l2] if rate > 0 or l2 > 0]
 closed_forms = {"EDLAE": edlae_weights, "DLAE": dlae_weights}
-best_dropout, lines = {}, {"the slides' Dropout -> Dense, denoising": sweep}
+best_dropout, lines, edlae_validation = {}, {"the slides' Dropout -> Dense, denoising": sweep}, {}
 for family, weights in closed_forms.items():
     validation = {(rate, l2): validation_ndcg(first.train @ weights(first.train, rate, l2), first) for rate, l2 in dropout_grid}
     best_dropout[family] = max(validation, key=validation.get)  # the grid's order: smallest p, then λ, on a tie
+    edlae_validation = validation if family == "EDLAE" else edlae_validation
     print(f"{family} on validation: best p = {best_dropout[family][0]}, λ = {best_dropout[family][1]}: "
           f"NDCG@10 {validation[best_dropout[family]]:.4f} (EASE {ease_validation[best_l2]:.4f})")
     lines[f"{family} in closed form (best λ at each p)"] = [
         max((score for (rate, _), score in validation.items() if rate == p), default=np.nan) for p in args.sweep]
+"""
+## The same layer trained by `fit`
+
+The slides' parts, trained: `Dropout(p)` -> `Dense(1664, use_bias=False)` with EASE's zero diagonal
+(`ZeroDiagonal`), the squared error of giving back the whole bag, and an L2 penalty λ (divided by
+the users x movies entries the mean squared error averages over), full-batch Adam. In expectation
+that is EDLAE's objective: `fit` should land on the closed form, with the same NDCG@10 and
+weights that correlate with the closed form's.
+"""
+
+FIT_STEPS = 100  # full-batch steps per epoch
+
+
+def train_dropout_dense(bags, rate, l2, name):
+    keras.utils.set_random_seed(args.seed)
+    steps = FIT_STEPS * args.fit_epochs
+    with runtime.strategy.scope():
+        model = Sequential([
+            keras.Input((items,), name="liked"),
+            keras.layers.Dropout(rate, name="denoising"),
+            keras.layers.Dense(items, use_bias=False, kernel_initializer="zeros", kernel_constraint=ZeroDiagonal(),
+                               kernel_regularizer=keras.regularizers.L2(l2 / bags.size), name="item_item"),
+        ], name=name)
+        model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.fit_learning_rate,
+                                                                                             steps)), loss="mse")
+    first_epoch = runtime.first_epoch(name)
+    model.fit(tf.data.Dataset.from_tensors((bags, bags)).repeat(), epochs=args.fit_epochs, initial_epoch=first_epoch,
+              steps_per_epoch=FIT_STEPS, shuffle=False, verbose=runtime.verbose, callbacks=runtime.backups(name))
+    return model.get_layer("item_item").kernel.numpy()
+
+
+best_l2_at = {p: max((l2 for rate, l2 in dropout_grid if rate == p), key=lambda l2: edlae_validation[(p, l2)])
+              for p in args.sweep}
+lines["EDLAE's objective trained by fit"] = [
+    validation_ndcg(train_bags @ train_dropout_dense(train_bags, p, best_l2_at[p], f"dropout_dense_sweep_{p}"), first)
+    for p in args.sweep]
+for p, trained in zip(args.sweep, lines["EDLAE's objective trained by fit"]):
+    print(f"p = {p}, λ = {best_l2_at[p]}: validation NDCG@10 by fit {trained:.4f}, closed form "
+          f"{edlae_validation[(p, best_l2_at[p])]:.4f}")
 written = plot_sweep(
     args.sweep, lines, references,
     "Top-k: validation NDCG@10 against the dropout rate" + (f"\nshort run: {short}" if short else ""),
@@ -330,6 +374,7 @@ each user has not seen for the test.
 
 report = {}
 timings = {}
+fit_against_closed = {}  # per split seed: how close `fit` came to the closed form
 for seed, split in splits.items():
     seen = split.seen_before_test
     bags = seen.toarray().astype(np.float32)
@@ -338,6 +383,12 @@ for seed, split in splits.items():
     for family, weights in closed_forms.items():
         rate, l2 = best_dropout[family]
         scores[f"{family} (closed form)"] = np.asarray(seen @ weights(seen, rate, l2))
+    start = time.perf_counter()
+    trained = train_dropout_dense(bags, *best_dropout["EDLAE"], f"dropout_dense_{seed}")
+    scores["Dropout -> Dense by fit"] = bags @ trained
+    timings.setdefault("Dropout -> Dense by fit", []).append(time.perf_counter() - start)
+    closed = edlae_weights(seen, *best_dropout["EDLAE"])
+    fit_against_closed[seed] = {"correlation": float(np.corrcoef(trained.ravel(), closed.ravel())[0, 1])}
     if args.rating_epochs:
         scores["rating model, by stars"] = rating_model_scores(seen, f"rating_model_{seed}")
     start = time.perf_counter()
@@ -354,6 +405,9 @@ for seed, split in splits.items():
     for name, values in scores.items():
         report.setdefault(name, {})[seed] = topk_metrics(values, split.test, seen)
     print(f"split {seed}: " + "; ".join(f"{name} {r[seed]['ndcg']:.4f}" for name, r in report.items()), flush=True)
+    fit_against_closed[seed]["ndcg gap"] = report["Dropout -> Dense by fit"][seed]["ndcg"] - report["EDLAE (closed form)"][seed]["ndcg"]
+    print(f"split {seed}: Dropout -> Dense by fit against EDLAE's closed form: NDCG@10 "
+          f"{fit_against_closed[seed]['ndcg gap']:+.4f}, weights' correlation {fit_against_closed[seed]['correlation']:.4f}")
 
 print(f"\n{'NDCG@10 per split seed, then the mean of every metric':<32}")
 header = "".join(f"{seed:>8}" for seed in splits) + "".join(f"{metric + '@10':>13}" for metric in TOPK_METRICS)
@@ -435,6 +489,7 @@ print(f"recommend_for_profile (liking {' and '.join(most_chosen)}):", new[1].tol
 summary = {
     "test": report, "cold start": cold,
     "dropout closed forms": {family: {"rate": rate, "l2": l2} for family, (rate, l2) in best_dropout.items()},
+    "fit against the closed form": fit_against_closed,
     "dropout sweep": dict(zip(map(str, args.sweep), sweep)),
     "ease validation": {str(k): v for k, v in ease_validation.items()}, "chosen": {"l2": best_l2, "rate": best_rate},
     "seconds": {name: float(np.mean(values)) for name, values in timings.items()}, "settings": vars(args),

@@ -75,7 +75,7 @@ SHORT_RUNS = {  # each recipe shortened, as the tests run it
     "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "1"],
     "rating_dropout_sweep.py": ["--data", "{grouplens}", "--epochs", "3", "--sweep", "0,0.5"],
     "movie_recommendations.py": ["--split-seeds", "0", "--epochs", "3", "--tower-epochs", "1", "--sweep", "0,0.5",
-                                 "--ease-l2", "400", "--rating-epochs", "1"],
+                                 "--ease-l2", "400", "--rating-epochs", "1", "--fit-epochs", "1"],
 }
 EXPORTS_NOTHING = {"rating_dropout_sweep.py"}  # recipes without --saved-models
 _FIRST_RUNS = {}
@@ -267,13 +267,17 @@ def test_movie_recommendations_measures_every_model_against_the_baselines_and_se
     assert len(denoising) == 1 and denoising[0].removeprefix("denoising, rate ") in {"0.0", "0.5"}
     assert set(report) - set(denoising) == {"most popular", "item-kNN", "EASE (NumPy)", "EASE as a Dense layer",
                                             "rating model, by stars", "two towers", "EDLAE (closed form)",
-                                            "DLAE (closed form)"}
+                                            "DLAE (closed form)", "Dropout -> Dense by fit"}
     ndcg = {name: per_seed["0"]["ndcg"] for name, per_seed in report.items()}
     assert abs(ndcg["EASE as a Dense layer"] - ndcg["EASE (NumPy)"]) < 1e-3  # one model, two spellings
     assert min(ndcg[name] for name in ndcg if name.startswith(("EASE", "denoising", "item", "EDLAE", "DLAE"))) > ndcg[
         "most popular"]
     assert ndcg["rating model, by stars"] < ndcg["most popular"]  # trained for RMSE, it ranks poorly
     summary = json.loads((out / "summary.json").read_text())
+    # the slides' Dropout -> Dense trained by fit heads for EDLAE's closed form, even in 100 steps
+    fit = summary["fit against the closed form"]["0"]
+    assert fit["correlation"] > 0.8 and abs(fit["ndcg gap"]) < 0.03 and ndcg["Dropout -> Dense by fit"] > ndcg[
+        "most popular"]
     assert set(summary["dropout sweep"]) == {"0.0", "0.5"} and set(summary["cold start"]) == {
         "two towers, descriptors only", "most popular", "most popular, same gender and age band",
         "EASE, 3 liked titles", "most popular, 3 liked titles"}

@@ -17,7 +17,7 @@ SHORT_SETTINGS = {  # each notebook shortened as the recipe tests shorten the sc
     "movie_ratings": dict(FOLDS=2, EPOCHS=2, ENSEMBLE=1),
     "rating_dropout_sweep": dict(EPOCHS=2, SWEEP=[0.0, 0.5]),
     "movie_recommendations": dict(SPLIT_SEEDS=[0], EPOCHS=2, TOWER_EPOCHS=1, SWEEP=[0.0, 0.5], EASE_L2=[400.0],
-                                  RATING_EPOCHS=1),
+                                  RATING_EPOCHS=1, FIT_EPOCHS=1),
 }
 FIGURES = {  # what each writes as a script, under runs/<name>/
     "embeddings_101": ["cosine_histograms.png"],

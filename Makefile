@@ -31,7 +31,7 @@ demo: $(INSTALLED)
 	$(PY) recipes/movie_ratings.py --folds 0 --ensemble 1 --epochs 5 --out runs/movie_ratings
 	$(PY) recipes/rating_dropout_sweep.py --epochs 5 --sweep 0,0.5 --out runs/rating_dropout_sweep
 	$(PY) recipes/movie_recommendations.py --split-seeds 0 --sweep 0,0.5 --epochs 10 --tower-epochs 3 \
-		--rating-epochs 2 --out runs/movie_recommendations
+		--rating-epochs 2 --fit-epochs 1 --out runs/movie_recommendations
 	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"
 
 # Tests run in TEST_WORKERS processes (pytest-xdist); those that share a recipe's run share one.

@@ -223,6 +223,7 @@ for family, weights in closed_forms.items():
           f"NDCG@10 {validation[best_dropout[family]]:.4f} (EASE {ease_validation[best_l2]:.4f})")
     lines[f"{family} in closed form (best λ at each p)"] = [
         max((score for (rate, _), score in validation.items() if rate == p), default=np.nan) for p in args.sweep]
+
 """
 ## The same layer trained by `fit`
 

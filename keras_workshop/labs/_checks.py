@@ -99,11 +99,14 @@ class Checks:
 
     def summary(self, lab: str | None = None) -> Summary:
         """The verdicts of `lab`'s exercises (by default the lab of the last check run); unchecked: not answered."""
+        labs = sorted({exercise.lab for exercise in EXERCISES.values()})
+        if lab is None and not self._verdicts:
+            raise ValueError(f"check.summary: no check has run yet in this kernel; name the lab, one of "
+                             f"{', '.join(labs)}.")
         if lab is None:
-            lab = EXERCISES[next(reversed(self._verdicts))].lab if self._verdicts else None
-        if lab not in {exercise.lab for exercise in EXERCISES.values()}:
-            known = sorted({exercise.lab for exercise in EXERCISES.values()})
-            raise ValueError(f"check.summary: no lab {lab!r}; the labs: {', '.join(known)}.")
+            lab = EXERCISES[next(reversed(self._verdicts))].lab
+        if lab not in labs:
+            raise ValueError(f"check.summary: no lab {lab!r}; the labs: {', '.join(labs)}.")
         return Summary(lab, [self._verdicts.get(name, Verdict(name, "not answered", "its check has not run"))
                              for name, exercise in EXERCISES.items() if exercise.lab == lab])
 

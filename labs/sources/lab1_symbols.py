@@ -58,4 +58,4 @@ check.lookup()
 # ## Summary
 
 # %%
-check.summary()
+check.summary("lab1_symbols")

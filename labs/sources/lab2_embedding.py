@@ -48,4 +48,4 @@ check.embed_gradient()
 # ## Summary
 
 # %%
-check.summary()
+check.summary("lab2_embedding")

@@ -85,4 +85,4 @@ if check.nearest().passed:
 # ## Summary
 
 # %%
-check.summary()
+check.summary("lab3_similarity")

@@ -77,4 +77,4 @@ check.regimes()
 # ## Summary
 
 # %%
-check.summary()
+check.summary("lab4_dropout")

@@ -47,4 +47,4 @@ check.build_model()
 # ## Summary
 
 # %%
-check.summary()
+check.summary("lab5_rating_model")

@@ -66,4 +66,4 @@ check.ndcg_at_k()
 # ## Summary
 
 # %%
-check.summary()
+check.summary("lab6_recommend")

@@ -77,6 +77,9 @@ def test_summary_lists_a_labs_exercises_in_order_unchecked_ones_not_answered():
     assert summary._repr_mimebundle_()[MIME_TYPE]["verdicts"][1]["status"] == "passed"
     with pytest.raises(ValueError, match="no lab 'lab9'; the labs: lab1_symbols, lab2_embedding"):
         checks.summary("lab9")
+    assert Checks().summary("lab2_embedding").verdicts[0].status == "not answered"
+    with pytest.raises(ValueError, match="no check has run yet in this kernel; name the lab, one of lab1_symbols"):
+        Checks().summary()
 
 
 def test_an_unknown_exercise_names_the_exercises():

@@ -156,7 +156,7 @@ def test_every_committed_lab_is_what_the_converter_writes_with_locked_checks_and
         nbformat.validate(notebook)
         cells = notebook.cells
         checks = [i for i, cell in enumerate(cells) if "check" in cell.metadata.get("tags", [])]
-        assert checks and cells[-1].source == "check.summary()"
+        assert checks and cells[-1].source == f'check.summary("{name[:-3]}")'
         for i in checks:
             exercise = cells[i].source.removeprefix("check.").removesuffix("()")
             assert cells[i].metadata["editable"] is False and cells[i].metadata["deletable"] is False

@@ -93,20 +93,28 @@ def nearest(function):
             "and on movie vectors")
 
 
-@functools.cache
 def movie_vectors(dim: int = 32) -> tuple[list, np.ndarray]:
     """`(titles, vectors)`: one vector per MovieLens-100k movie, from what users chose (offline, deterministic).
 
     The movies' rows of the best rank-`dim` approximation of the users-by-movies
     matrix of choices (a truncated SVD, `V S`): movies chosen by the same users
-    point the same way. Labs look for nearest neighbours among them.
+    point the same way. Labs look for nearest neighbours among them. The
+    vectors are read-only (computed once, shared by every call).
 
     Example:
 
     >>> titles, vectors = movie_vectors()
-    >>> len(titles), vectors.shape
-    (1664, (1664, 32))
+    >>> len(titles), vectors.shape, vectors.flags.writeable
+    (1664, (1664, 32), False)
     """
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not 1 <= dim <= 943:
+        raise ValueError(f"movie_vectors: dim must be a whole number in [1, 943] (MovieLens-100k's users), got {dim!r}.")
+    titles, vectors = _movie_vectors(int(dim))
+    return list(titles), vectors
+
+
+@functools.cache
+def _movie_vectors(dim: int) -> tuple[tuple, np.ndarray]:
     from keras_workshop.movielens import load_movielens
 
     data = load_movielens()
@@ -115,4 +123,6 @@ def movie_vectors(dim: int = 32) -> tuple[list, np.ndarray]:
     chosen = np.zeros((len(users), len(movies)))
     chosen[[users[u] for u in data.rating_users], [movies[i] for i in data.rating_items]] = 1
     _, values, rows = np.linalg.svd(chosen, full_matrices=False)
-    return data.titles.tolist(), (rows[:dim].T * values[:dim])
+    vectors = rows[:dim].T * values[:dim]
+    vectors.setflags(write=False)
+    return tuple(data.titles.tolist()), vectors

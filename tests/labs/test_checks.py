@@ -86,3 +86,11 @@ def test_an_unknown_exercise_names_the_exercises():
     with pytest.raises(AttributeError, match="check has no exercise 'onehots'; the exercises: onehot, "):
         check.onehots  # noqa: B018
     assert "onehot" in dir(check) and "summary" in dir(check)
+
+
+@pytest.mark.parametrize("dim", [0, 944, 2.0, True, "32", None])
+def test_movie_vectors_refuse_a_size_that_is_not_a_whole_number_of_at_most_the_users(dim):
+    from keras_workshop.labs import movie_vectors
+
+    with pytest.raises(ValueError, match=r"movie_vectors: dim must be a whole number in \[1, 943\]"):
+        movie_vectors(dim)

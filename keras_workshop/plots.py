@@ -201,14 +201,12 @@ def _write(figure: Figure, paths: Sequence[str]) -> list[str]:
     if in_notebook():
         from IPython.display import Image, display
 
-        display(Image(data=_png(figure)))
+        png = next((path for path in paths if path.endswith(".png")), None)
+        if png is None:  # only other formats written: render a PNG for the screen
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=110)
+        display(Image(filename=png) if png else Image(data=buffer.getvalue()))
     return list(paths)
-
-
-def _png(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
 
 
 def plot_embedding_map(

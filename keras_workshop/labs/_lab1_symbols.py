@@ -59,9 +59,7 @@ def lookup(function):
         reference = np.asarray(keras.layers.StringLookup(vocabulary=symbols)(np.array(words, dtype=str))
                                if words else np.zeros(0), dtype=int)
         if not words:
-            got = function(list(words), list(symbols))
-            if got is ... or got is None:
-                answer(function, list(words), list(symbols), name="lookup")
+            got = answer(function, list(words), list(symbols), name="lookup")
             if np.asarray(got).size != 0:
                 raise Wrong(f"lookup([], ...) = {got!r}: no words, no ids")
             continue

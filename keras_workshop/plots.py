@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import textwrap
 from typing import Mapping, Sequence
 
 import matplotlib
@@ -143,6 +144,48 @@ def plot_sweep(
     axis.set_ylabel(ylabel)
     axis.legend(fontsize="small")
     figure.suptitle(title, fontsize="large")
+    return _save(figure, path_stem)
+
+
+def plot_paired_differences(differences: Mapping[str, Mapping[str, float]], title: str, path_stem: str,
+                            xlabel: str = "NDCG@10 minus the baseline's (same splits)") -> list[str]:
+    """Each model's mean paired difference against a baseline, with ±2 standard errors (PNG and SVG).
+
+    A bar right of 0 whose whisker stays right of 0 is ahead beyond the
+    splits' luck; without a standard error (one split) no whisker is drawn.
+
+    Args:
+        differences: label -> `paired_difference`'s result (`mean`, `standard_error`, `ahead`, `splits`).
+
+    Example:
+
+    >>> import tempfile
+    >>> differences = {"blend": {"mean": 0.003, "standard_error": 0.0005, "ahead": 5, "splits": 5}}
+    >>> paths = plot_paired_differences(differences, "against EASE", os.path.join(tempfile.mkdtemp(), "paired"))
+    >>> [os.path.basename(path) for path in paths]
+    ['paired.png', 'paired.svg']
+    """
+    if not differences:
+        raise ValueError("plot_paired_differences: no model to draw; expected at least one difference.")
+    labels = list(differences)
+    means = np.array([differences[label]["mean"] for label in labels], dtype=np.float64)
+    errors = np.array([2 * differences[label]["standard_error"] for label in labels], dtype=np.float64)
+    if not np.all(np.isfinite(means)):
+        raise ValueError(f"plot_paired_differences: a mean is NaN or inf: {dict(zip(labels, means))}.")
+    figure = Figure(figsize=(8, 0.5 * len(labels) + 1.5), layout="constrained")
+    axis = figure.subplots()
+    positions = np.arange(len(labels))[::-1]
+    axis.barh(positions, means, xerr=np.where(np.isfinite(errors), errors, 0), capsize=3,
+              color=np.where(means - np.nan_to_num(errors) > 0, "tab:green", "tab:gray"))
+    for position, label in zip(positions, labels):
+        result = differences[label]
+        axis.annotate(f"ahead on {result['ahead']}/{result['splits']}", (1, position), xytext=(4, 0),
+                      xycoords=("axes fraction", "data"), textcoords="offset points", va="center",
+                      fontsize="small", color="dimgray")
+    axis.axvline(0, color="black", linewidth=0.8)
+    axis.set_yticks(positions, labels, fontsize="small")
+    axis.set_xlabel(xlabel + "\nwhiskers: ±2 standard errors")
+    figure.suptitle("\n".join(textwrap.fill(line, 80) for line in title.splitlines()), fontsize="large")
     return _save(figure, path_stem)
 
 

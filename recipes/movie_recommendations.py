@@ -1,11 +1,11 @@
 """
 Title: Movie recommendations: top-k from the slides' parts, measured as recommenders are
 Description: MovieLens-100k as implicit feedback (which movies each user chose), ranked by
-the slides' Dropout block as a denoising recommender, EASE as one Dense layer, and a
-two-tower model of the slides' Embedding -> Flatten -> Dropout -> Dense, next to "most
-popular", item-kNN and EASE on RecBole's protocol; dropout on EASE's Dense layer in closed
-form (DLAE, EDLAE); a dropout sweep; an export for TF
-Serving that recommends for a known user and for a new profile.
+the slides' Dropout block as a denoising recommender (Mult-DAE), EASE as one Dense layer and
+with dropout on its input (EDLAE), a blend of the two, and a two-tower model of the slides'
+Embedding -> Flatten -> Dropout -> Dense, next to "most popular", item-kNN and EASE on
+RecBole's protocol, each against EASE on the same splits with its standard error; an export
+for TF Serving that recommends for a known user and for a new profile.
 
 Protocol (RecBole's default): each user's interactions split at random 8:1:1 into train,
 validation and test (`--split-seeds`); every movie ranked, those seen in training left out;
@@ -13,13 +13,13 @@ Recall, NDCG, MRR, Hit and Precision at 10 over the users with a test movie. Set
 chosen on validation (models fit on train); the test figures come from models fit on train
 and validation, the baselines' too.
 
-Outputs in `--out`: `topk.json` (every model, every split seed), `dropout_sweep.{png,svg}`
-(validation NDCG@10 against the dropout rate), `neighbours_two_tower_cold_start.jsonl` and
+Outputs in `--out`: `topk.json` (every model, every split seed), `against_ease.{png,svg}`
+(each model's NDCG@10 minus EASE's, with its error bar), `neighbours_two_tower_cold_start.jsonl` and
 `neighbours_two_tower_all.jsonl` (cosine neighbours of probe movies in the item table of each
 two-tower training that answers new users, while it trains), `summary.json`; the export
 `saved_models/movie_recommendations/<version>/`.
 
-Run: python recipes/movie_recommendations.py [--data DIR] [--split-seeds 0 1 2] [--seed 42]
+Run: python recipes/movie_recommendations.py [--data DIR] [--split-seeds 0 1 2 3 4] [--seed 42]
      [--negatives all|in-batch] [--out runs/movie_recommendations] [--saved-models saved_models]
      [--resume]
 """
@@ -35,7 +35,6 @@ import_tensorflow_quietly()  # before Keras: TensorFlow's C++ start-up lines sta
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from keras_workshop.embeddings import CosineNeighbours, Vocabulary  # noqa: E402
 from keras_workshop.movielens import (  # noqa: E402
@@ -47,34 +46,39 @@ from keras_workshop.movielens import (  # noqa: E402
 )
 from keras_workshop.recommenders import (  # noqa: E402
     InBatchSoftmax,
+    MultinomialLikelihood,
     RecommendTables,
+    ScoreBlend,
     SymbolDropout,
     TOPK_METRICS,
-    ZeroDiagonal,
+    TopKValidation,
     ease_model,
-    dlae_weights,
     ease_scores,
     edlae_weights,
     group_popular_scores,
     in_batch_model,
+    item_item_model,
     item_table,
     item_knn_scores,
     most_popular_scores,
+    paired_difference,
     predict_ratings,
     ratings_dataset,
     recommend_signatures,
+    score_blend_model,
     slide_rating_model,
     topk_metrics,
     topk_split,
     two_towers,
 )
-from keras_workshop.plots import plot_sweep  # noqa: E402
+from keras_workshop.plots import plot_paired_differences  # noqa: E402
 from keras_workshop.runtime import (  # noqa: E402
     Sequential,
     array_batches,
     batches_per_epoch,
     fraction,
     fractions,
+    non_negative_float,
     non_negative_int,
     one_of,
     positive_float,
@@ -95,10 +99,14 @@ In a notebook, edit them here; as a script, the command line overrides them (`--
 """
 
 DATA: str = None  # a GroupLens ml-100k folder; None: the copy inside the recbole wheel
-SPLIT_SEEDS: list[non_negative_int] = [0, 1, 2]  # seeds of the 8:1:1 splits reported, each once
+SPLIT_SEEDS: list[non_negative_int] = [0, 1, 2, 3, 4]  # seeds of the 8:1:1 splits reported, each once
 EASE_L2: list[positive_float] = [200.0, 400.0, 800.0]  # EASE's λ values tried on validation, each once
-SWEEP: fractions = [0.0, 0.25, 0.5, 0.75, 0.9]  # dropout rates of the denoising recommender tried on validation
-EPOCHS: positive_int = 60  # epochs of the denoising recommender
+EDLAE_RATES: fractions = [0.25, 0.5, 0.75]  # dropout rates p on EASE's Dense layer tried on validation (EDLAE)
+DROPOUT_RATE: fraction = 0.5  # the denoising recommender's dropout on the bag
+HIDDEN: positive_int = 600  # its hidden layer's width (tanh)
+L2: non_negative_float = 1e-3  # its L2 penalty on both kernels
+MAX_EPOCHS: positive_int = 150  # its most epochs on validation; the best epoch's count is kept for the test
+PATIENCE: positive_int = 10  # epochs without a better validation NDCG@10 before it stops
 TOWER_EPOCHS: positive_int = 15  # epochs of the two-tower model
 DIM: positive_int = 64  # the two towers' vector size
 NEGATIVES: one_of("all", "in-batch") = "all"  # the towers' softmax: every movie, or the batch's (large catalogues)
@@ -109,9 +117,7 @@ PROFILE_DROPOUT_RATE: fraction = 0.5  # dropout in those towers
 PROFILE_NEW_USER_RATE: fraction = 0.5  # how often their training drops the id
 COLD_USERS: fraction = 0.2  # share of users held out for the cold start (above 0)
 RATING_EPOCHS: non_negative_int = 10  # most epochs of the rating model ranked by predicted stars (0: leave it out)
-FIT_EPOCHS: positive_int = 6  # epochs of 100 full-batch steps of the Dropout -> Dense trained by fit (EDLAE)
-FIT_LEARNING_RATE: positive_float = 0.03  # its Adam rate, decayed to 0 (cosine) over the steps
-BATCH_SIZE: positive_int = 64  # users per batch (denoising)
+BATCH_SIZE: positive_int = 128  # users per batch (denoising)
 TOWER_BATCH_SIZE: positive_int = 2048  # interactions per batch (two towers)
 TOWER_LEARNING_RATE: positive_float = 3e-3  # Adam's rate for the two towers
 
@@ -121,10 +127,12 @@ if args.cold_users == 0:
     parser.error("--cold-users must be above 0: the cold start needs users held out")
 if len(set(args.split_seeds)) != len(args.split_seeds):
     parser.error(f"--split-seeds {' '.join(map(str, args.split_seeds))}: each seed once (a repeat measures nothing new)")
+if len(set(args.split_seeds)) < 2:
+    print("One split seed: the differences against EASE have no standard error (NaN); give two or more for one.")
 if len(set(args.ease_l2)) != len(args.ease_l2):
     parser.error(f"--ease-l2 {' '.join(map(str, args.ease_l2))}: each value once (a repeat measures nothing new)")
 args.ease_l2 = sorted(args.ease_l2)  # a tie on validation picks the smallest λ, however the values were written
-short = shortened(args, parser, "split_seeds", "sweep", "epochs", "tower_epochs", "rating_epochs", "fit_epochs")
+short = shortened(args, parser, "split_seeds", "edlae_rates", "max_epochs", "tower_epochs", "rating_epochs")
 if short:  # said on screen and on the figure: a short run's picks are not the recipe's findings
     print(f"Short run ({short}): its figures and picks show this run, not the README's results.")
 runtime = start_runtime(args, parser, global_batch=args.tower_batch_size)
@@ -153,28 +161,38 @@ print(f"{len(data.ratings)} interactions, {len(data.user_ids)} users, {items} mo
 """
 ## The slides' Dropout block as a denoising recommender
 
-A user's bag of movies -> `Dropout(rate)` -> `Dense(1664)`: dropout hides some of the movies a
-user chose and the model must still rank them (Mult-DAE). The multinomial likelihood
-(`CategoricalCrossentropy(from_logits=True)`) with the bag as its own target.
+Mult-DAE (Liang et al. 2018): a user's bag of movies, brought to length 1, -> `Dropout` ->
+`Dense(600, tanh)` -> `Dense(1664)`: dropout hides some of the movies a user chose and the model
+must still rank them. The multinomial likelihood with the bag as its own target
+(`MultinomialLikelihood`: Keras' `CategoricalCrossentropy` has its value but not its gradient
+on a bag of several movies). How long to train is chosen on validation: `TopKValidation` logs
+NDCG@10 each epoch and `EarlyStopping` gives back the best epoch's weights.
 """
 
 
-def train_denoising(bags, rate, name):
+def train_denoising(bags, epochs, name, validation=None):
     keras.utils.set_random_seed(args.seed)
     with runtime.strategy.scope():  # runtime.Sequential: a keras.Sequential that trains under every strategy
         model = Sequential([
             keras.Input((items,), name="liked"),
-            keras.layers.Dropout(rate, name="denoising"),  # hides some of the movies the user chose
-            keras.layers.Dense(items, name="logits"),  # one logit per movie
+            keras.layers.UnitNormalization(name="normalised"),  # each bag to length 1
+            keras.layers.Dropout(args.dropout_rate, name="denoising"),  # hides some of the movies the user chose
+            keras.layers.Dense(args.hidden, activation="tanh", kernel_regularizer=keras.regularizers.L2(args.l2),
+                               name="hidden"),
+            keras.layers.Dense(items, kernel_regularizer=keras.regularizers.L2(args.l2), name="logits"),
         ], name=name)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                      loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=MultinomialLikelihood())
+    callbacks = []
+    if validation is not None:  # (train bags, validation movies): the epoch with the best validation NDCG@10
+        callbacks = [TopKValidation(bags, validation, bags > 0),
+                     keras.callbacks.EarlyStopping("val_ndcg", mode="max", patience=args.patience,
+                                                   restore_best_weights=True)]
     first_epoch = runtime.first_epoch(name)
     dataset = array_batches([bags, bags], batch_size=args.batch_size, shuffle_seed=args.seed, first_epoch=first_epoch)
-    model.fit(dataset, epochs=args.epochs, initial_epoch=first_epoch,
+    model.fit(dataset, epochs=epochs, initial_epoch=first_epoch,
               steps_per_epoch=batches_per_epoch(bags.shape[0], args.batch_size),
-              shuffle=False, verbose=runtime.verbose, callbacks=runtime.backups(name))  # the batches come shuffled
-    return model
+              shuffle=False, verbose=runtime.verbose, callbacks=[*callbacks, *runtime.backups(name, callbacks)])
+    return model, callbacks
 
 
 def validation_ndcg(scores, split):
@@ -182,92 +200,68 @@ def validation_ndcg(scores, split):
 
 
 train_bags = first.train.toarray().astype(np.float32)
-sweep = []
-for rate in args.sweep:
-    model = train_denoising(train_bags, rate, f"denoising_sweep_{rate}")
-    sweep.append(validation_ndcg(model.predict(train_bags, verbose=0), first))
-    print(f"dropout rate {rate}: validation NDCG@10 {sweep[-1]:.4f}", flush=True)
-best_rate = args.sweep[int(np.argmax(sweep))]
+denoising_validation, (watch, _) = train_denoising(train_bags, args.max_epochs, "denoising_validation", first.valid)
+denoising_epochs = watch.best_epoch + 1
+print(f"denoising recommender: best validation NDCG@10 {watch.best:.4f} after {denoising_epochs} epochs")
 
 """
-## EASE as one Dense layer, and the baselines
+## EASE as one Dense layer, dropout on it, and the baselines
 
 EASE's item-item matrix is the kernel of a `Dense(1664, use_bias=False)` with a zero
 diagonal, solved in closed form: the least-squares Dense layer that predicts each movie from
-the others. λ is chosen on validation.
+the others; λ is chosen on validation. `Dropout(p)` on that layer's input is, in expectation,
+an L2 penalty in proportion to each movie's popularity: EDLAE, also in closed form, p and λ
+on validation (`recipes/dropout_as_l2.py` shows the equivalence, and `fit` landing on it).
 """
 
 ease_validation = {l2: validation_ndcg(ease_scores(first.train, l2), first) for l2 in args.ease_l2}
 best_l2 = max(ease_validation, key=ease_validation.get)
-references = {"EASE": ease_validation[best_l2], "most popular": validation_ndcg(most_popular_scores(first.train), first),
-              "item-kNN": validation_ndcg(item_knn_scores(first.train), first)}
-print(f"EASE λ on validation: {ease_validation} -> {best_l2}; denoising rate -> {best_rate}")
+edlae_validation = {(rate, l2): validation_ndcg(first.train @ edlae_weights(first.train, rate, l2), first)
+                    for rate in args.edlae_rates for l2 in [0.0, *args.ease_l2] if rate > 0 or l2 > 0}
+best_edlae = max(edlae_validation, key=edlae_validation.get)  # the grid's order: smallest p, then λ, on a tie
+print(f"EASE λ on validation: {ease_validation} -> {best_l2}; EDLAE: p = {best_edlae[0]}, λ = {best_edlae[1]} "
+      f"(NDCG@10 {edlae_validation[best_edlae]:.4f})")
 
 """
-## Dropout on EASE's Dense layer, in closed form
+## A blend of the two: standardised scores, weighted
 
-The slides list two regularisers side by side, an L2 penalty and dropout; on a linear layer they
-are one. `Dropout(p)` on the bag feeding the Dense layer is, in expectation, an L2 penalty on
-each movie's weights in proportion to how often it was chosen: DLAE (`dlae_weights`) and, with
-EASE's zero diagonal, EDLAE (`edlae_weights`; EASE is EDLAE at p = 0). p and λ on validation.
+Each model's row of scores brought to mean 0 and spread 1 over the movies (`ScoreBlend`),
+then EDLAE's plus a weight times the denoising recommender's: one Keras model reading one
+bag. The weight is chosen on validation, and so is the model the export serves: EASE, EDLAE,
+the denoising recommender or the blend, whichever ranks validation best.
 """
 
-dropout_grid = [(rate, l2) for rate in args.sweep for l2 in [0.0, *args.ease_l2] if rate > 0 or l2 > 0]
-closed_forms = {"EDLAE": edlae_weights, "DLAE": dlae_weights}
-best_dropout, lines, edlae_validation = {}, {"the slides' Dropout -> Dense, denoising": sweep}, {}
-for family, weights in closed_forms.items():
-    validation = {(rate, l2): validation_ndcg(first.train @ weights(first.train, rate, l2), first) for rate, l2 in dropout_grid}
-    best_dropout[family] = max(validation, key=validation.get)  # the grid's order: smallest p, then λ, on a tie
-    edlae_validation = validation if family == "EDLAE" else edlae_validation
-    print(f"{family} on validation: best p = {best_dropout[family][0]}, λ = {best_dropout[family][1]}: "
-          f"NDCG@10 {validation[best_dropout[family]]:.4f} (EASE {ease_validation[best_l2]:.4f})")
-    lines[f"{family} in closed form (best λ at each p)"] = [
-        max((score for (rate, _), score in validation.items() if rate == p), default=np.nan) for p in args.sweep]
-
-"""
-## The same layer trained by `fit`
-
-The slides' parts, trained: `Dropout(p)` -> `Dense(1664, use_bias=False)` with EASE's zero diagonal
-(`ZeroDiagonal`), the squared error of giving back the whole bag, and an L2 penalty λ (divided by
-the users x movies entries the mean squared error averages over), full-batch Adam. In expectation
-that is EDLAE's objective: `fit` should land on the closed form, with the same NDCG@10 and
-weights that correlate with the closed form's.
-"""
-
-FIT_STEPS = 100  # full-batch steps per epoch
+BLEND_WEIGHTS = [round(0.1 * step, 1) for step in range(11)]  # the denoising recommender's weights tried
+validation_scores = {"EASE": ease_scores(first.train, best_l2),
+                     "EDLAE": np.asarray(first.train @ edlae_weights(first.train, *best_edlae)),
+                     "denoising": denoising_validation.predict(train_bags, verbose=0)}
+blend_validation = {weight: validation_ndcg(ScoreBlend([1.0, weight])(
+    [validation_scores["EDLAE"].astype(np.float32), validation_scores["denoising"]]), first) for weight in BLEND_WEIGHTS}
+blend_weight = max(blend_validation, key=blend_validation.get)
+candidates = {name: validation_ndcg(values, first) for name, values in validation_scores.items()} | {
+    "blend": blend_validation[blend_weight]}
+served_name = max(candidates, key=candidates.get)
+print(f"blend weight of the denoising recommender on validation: {blend_weight}; validation NDCG@10 "
+      + ", ".join(f"{name} {value:.4f}" for name, value in candidates.items()) + f" -> served: {served_name}")
 
 
-def train_dropout_dense(bags, rate, l2, name):
-    keras.utils.set_random_seed(args.seed)
-    steps = FIT_STEPS * args.fit_epochs
+def bag_models(seen, name):
+    """The bag models fit to `seen` with the settings chosen on validation: name -> (Keras model, seconds to fit)."""
+    bags = seen.toarray().astype(np.float32)
+    fitted, seconds = {}, {}
+    for key, fit in (("EASE", lambda: ease_model(seen, best_l2, name=f"ease_{name}")),
+                     ("EDLAE", lambda: item_item_model(edlae_weights(seen, *best_edlae), name=f"edlae_{name}")),
+                     ("denoising", lambda: train_denoising(bags, denoising_epochs, f"denoising_{name}")[0])):
+        start = time.perf_counter()
+        with runtime.strategy.scope():
+            fitted[key] = fit()
+        seconds[key] = time.perf_counter() - start
     with runtime.strategy.scope():
-        model = Sequential([
-            keras.Input((items,), name="liked"),
-            keras.layers.Dropout(rate, name="denoising"),
-            keras.layers.Dense(items, use_bias=False, kernel_initializer="zeros", kernel_constraint=ZeroDiagonal(),
-                               kernel_regularizer=keras.regularizers.L2(l2 / bags.size), name="item_item"),
-        ], name=name)
-        model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.fit_learning_rate,
-                                                                                             steps)), loss="mse")
-    first_epoch = runtime.first_epoch(name)
-    model.fit(tf.data.Dataset.from_tensors((bags, bags)).repeat(), epochs=args.fit_epochs, initial_epoch=first_epoch,
-              steps_per_epoch=FIT_STEPS, shuffle=False, verbose=runtime.verbose, callbacks=runtime.backups(name))
-    return model.get_layer("item_item").kernel.numpy()
+        fitted["blend"] = score_blend_model([fitted["EDLAE"], fitted["denoising"]], [1.0, blend_weight],
+                                            name=f"blend_{name}")
+    seconds["blend"] = seconds["EDLAE"] + seconds["denoising"]
+    return fitted, seconds
 
-
-best_l2_at = {p: max((l2 for rate, l2 in dropout_grid if rate == p), key=lambda l2: edlae_validation[(p, l2)])
-              for p in args.sweep}
-lines["EDLAE's objective trained by fit"] = [
-    validation_ndcg(train_bags @ train_dropout_dense(train_bags, p, best_l2_at[p], f"dropout_dense_sweep_{p}"), first)
-    for p in args.sweep]
-for p, trained in zip(args.sweep, lines["EDLAE's objective trained by fit"]):
-    print(f"p = {p}, λ = {best_l2_at[p]}: validation NDCG@10 by fit {trained:.4f}, closed form "
-          f"{edlae_validation[(p, best_l2_at[p])]:.4f}")
-written = plot_sweep(
-    args.sweep, lines, references,
-    "Top-k: validation NDCG@10 against the dropout rate" + (f"\nshort run: {short}" if short else ""),
-    os.path.join(runtime.out, "dropout_sweep"), xlabel="dropout rate on the bag of movies", ylabel="NDCG@10 (validation)",
-)
 
 """
 ## Two towers: the user's symbols and the movie's, scored by a dot product
@@ -373,32 +367,20 @@ Settings from validation; each model is fit on train and validation, then ranks 
 each user has not seen for the test.
 """
 
-report = {}
-timings = {}
-fit_against_closed = {}  # per split seed: how close `fit` came to the closed form
+BAG_ROWS = {"EASE": "EASE as a Dense layer", "EDLAE": "EDLAE (closed form)",
+            "denoising": "denoising recommender (Mult-DAE)", "blend": "blend: EDLAE + denoising"}
+report, timings = {}, {}
 for seed, split in splits.items():
     seen = split.seen_before_test
     bags = seen.toarray().astype(np.float32)
     scores = {"most popular": most_popular_scores(seen), "item-kNN": item_knn_scores(seen),
               "EASE (NumPy)": ease_scores(seen, best_l2)}
-    for family, weights in closed_forms.items():
-        rate, l2 = best_dropout[family]
-        scores[f"{family} (closed form)"] = np.asarray(seen @ weights(seen, rate, l2))
-    start = time.perf_counter()
-    trained = train_dropout_dense(bags, *best_dropout["EDLAE"], f"dropout_dense_{seed}")
-    scores["Dropout -> Dense by fit"] = bags @ trained
-    timings.setdefault("Dropout -> Dense by fit", []).append(time.perf_counter() - start)
-    closed = edlae_weights(seen, *best_dropout["EDLAE"])
-    fit_against_closed[seed] = {"correlation": float(np.corrcoef(trained.ravel(), closed.ravel())[0, 1])}
+    fitted, seconds = bag_models(seen, str(seed))
+    for key, model in fitted.items():
+        scores[BAG_ROWS[key]] = model.predict(bags, verbose=0)
+        timings.setdefault(BAG_ROWS[key], []).append(seconds[key])
     if args.rating_epochs:
         scores["rating model, by stars"] = rating_model_scores(seen, f"rating_model_{seed}")
-    start = time.perf_counter()
-    scores["EASE as a Dense layer"] = ease_model(seen, best_l2).predict(bags, verbose=0)
-    timings.setdefault("EASE as a Dense layer", []).append(time.perf_counter() - start)
-    start = time.perf_counter()
-    model = train_denoising(bags, best_rate, f"denoising_{seed}")
-    scores[f"denoising, rate {best_rate}"] = model.predict(bags, verbose=0)
-    timings.setdefault(f"denoising, rate {best_rate}", []).append(time.perf_counter() - start)
     start = time.perf_counter()
     model = train_two_tower(seen, f"two_tower_{seed}")
     scores["two towers"] = model.predict(user_fields, verbose=0)
@@ -406,17 +388,31 @@ for seed, split in splits.items():
     for name, values in scores.items():
         report.setdefault(name, {})[seed] = topk_metrics(values, split.test, seen)
     print(f"split {seed}: " + "; ".join(f"{name} {r[seed]['ndcg']:.4f}" for name, r in report.items()), flush=True)
-    fit_against_closed[seed]["ndcg gap"] = report["Dropout -> Dense by fit"][seed]["ndcg"] - report["EDLAE (closed form)"][seed]["ndcg"]
-    print(f"split {seed}: Dropout -> Dense by fit against EDLAE's closed form: NDCG@10 "
-          f"{fit_against_closed[seed]['ndcg gap']:+.4f}, weights' correlation {fit_against_closed[seed]['correlation']:.4f}")
 
-print(f"\n{'NDCG@10 per split seed, then the mean of every metric':<32}")
+"""
+Each model against EASE on the same splits: the mean paired difference of NDCG@10 and its
+standard error (the split's own luck cancels in a difference), and on how many splits it is ahead.
+"""
+
+ease_ndcg = {seed: report["EASE (NumPy)"][seed]["ndcg"] for seed in splits}
+paired = {name: paired_difference({seed: per_seed[seed]["ndcg"] for seed in splits}, ease_ndcg)
+          for name, per_seed in report.items()}
+print("\nNDCG@10 per split seed, the mean of every metric, and NDCG@10 against EASE on the same splits")
 header = "".join(f"{seed:>8}" for seed in splits) + "".join(f"{metric + '@10':>13}" for metric in TOPK_METRICS)
-print(f"{'':<26}{header}")
+print(f"{'':<34}{header}{'- EASE (SE)':>20}{'ahead':>7}")
 for name, per_seed in report.items():
     means = [np.mean([per_seed[seed][metric] for seed in splits]) for metric in TOPK_METRICS]
-    print(f"{name:<26}" + "".join(f"{per_seed[seed]['ndcg']:>8.4f}" for seed in splits)
-          + "".join(f"{mean:>13.4f}" for mean in means))
+    difference = paired[name]
+    print(f"{name:<34}" + "".join(f"{per_seed[seed]['ndcg']:>8.4f}" for seed in splits)
+          + "".join(f"{mean:>13.4f}" for mean in means)
+          + f"{difference['mean']:>+12.4f} ({difference['standard_error']:.4f}){difference['ahead']:>5}/{len(splits)}")
+CLOSE = 0.05  # the figure draws the models within this of EASE, so that differences of 0.003 show
+written = plot_paired_differences(
+    {name: difference for name, difference in paired.items() if not name.startswith("EASE") and difference["mean"] > -CLOSE},
+    f"Top-k: NDCG@10 minus EASE's on the same {len(splits)} split(s), the models within {CLOSE} of it"
+    + (f"\nshort run: {short}" if short else ""),
+    os.path.join(runtime.out, "against_ease"),
+)
 
 """
 ## Cold start: users the model has never seen
@@ -462,20 +458,19 @@ for name, metrics in cold.items():
 """
 ## Export: recommendations for a known user and for a new profile
 
-Trained on every interaction: EASE as the Dense layer ranks a known user's unseen movies,
-and a new user's by the titles they like; the two towers answer a profile with no titles.
+Trained on every interaction: the bag model chosen on validation ranks a known user's unseen
+movies, and a new user's by the titles they like; the two towers answer a profile with no titles.
 """
 
-all_bags = everything.toarray().astype(np.float32)
-served_ease = ease_model(everything, best_l2, name="ease_all")
+served_bags = bag_models(everything, "all")[0][served_name]
 served_towers = train_two_tower(everything, "two_tower_all", for_new_users=True)
 tables = RecommendTables(data, everything, vocabulary)
 most_chosen = data.titles[np.argsort(-np.asarray(everything.sum(axis=0)).ravel(), kind="stable")[:2]].tolist()
 sample_profile = {"gender": data.genders[:2].tolist(), "age": [30, 19], "occupation": data.occupations[:2].tolist(),
                   "liked_titles": [["", ""], most_chosen]}
-signatures = recommend_signatures(served_ease, served_towers, tables, data.user_ids[:2].tolist() + ["no such user"],
+signatures = recommend_signatures(served_bags, served_towers, tables, data.user_ids[:2].tolist() + ["no such user"],
                                 sample_profile)
-path = export_for_serving(served_ease, "movie_recommendations", base_dir=runtime.saved_models,
+path = export_for_serving(served_bags, "movie_recommendations", base_dir=runtime.saved_models,
                           signatures=signatures, resources=[tables, served_towers])
 with ServedModel(path) as served:  # the export as TF Serving's C++ loader runs it, asked by input and output names
     known = served.run("recommend", {"user_id": np.array(data.user_ids[:1], object), "k": np.int32(5)})["titles"]
@@ -488,11 +483,14 @@ print(f"recommend_for_profile ({sample_profile['gender'][0]}, 30, {sample_profil
       new[0].tolist())
 print(f"recommend_for_profile (liking {' and '.join(most_chosen)}):", new[1].tolist())
 summary = {
-    "test": report, "cold start": cold,
-    "dropout closed forms": {family: {"rate": rate, "l2": l2} for family, (rate, l2) in best_dropout.items()},
-    "fit against the closed form": fit_against_closed,
-    "dropout sweep": dict(zip(map(str, args.sweep), sweep)),
-    "ease validation": {str(k): v for k, v in ease_validation.items()}, "chosen": {"l2": best_l2, "rate": best_rate},
+    "test": report, "cold start": cold, "served": served_name, "against EASE": {  # null: no standard error of one split
+        name: {key: None if value != value else value for key, value in difference.items()}
+        for name, difference in paired.items()},
+    "validation": {"EASE": {str(k): v for k, v in ease_validation.items()},
+                   "EDLAE": {f"{rate} {l2}": v for (rate, l2), v in edlae_validation.items()},
+                   "blend": {str(k): v for k, v in blend_validation.items()}, "models": candidates},
+    "chosen": {"EASE l2": best_l2, "EDLAE rate": best_edlae[0], "EDLAE l2": best_edlae[1],
+               "denoising epochs": denoising_epochs, "blend weight": blend_weight},
     "seconds": {name: float(np.mean(values)) for name, values in timings.items()}, "settings": vars(args),
 }
 with open(os.path.join(runtime.out, "summary.json"), "w") as file:

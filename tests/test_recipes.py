@@ -74,10 +74,11 @@ SHORT_RUNS = {  # each recipe shortened, as the tests run it
     "movie_embeddings.py": ["--epochs", "3"],
     "movie_ratings.py": ["--data", "{grouplens}", "--folds", "2", "--epochs", "3", "--ensemble", "1"],
     "rating_dropout_sweep.py": ["--data", "{grouplens}", "--epochs", "3", "--sweep", "0,0.5"],
-    "movie_recommendations.py": ["--split-seeds", "0", "--epochs", "3", "--tower-epochs", "1", "--sweep", "0,0.5",
-                                 "--ease-l2", "400", "--rating-epochs", "1", "--fit-epochs", "1"],
+    "movie_recommendations.py": ["--split-seeds", "0", "1", "--max-epochs", "3", "--tower-epochs", "1",
+                                 "--edlae-rates", "0.5", "--ease-l2", "400", "--rating-epochs", "1"],
+    "dropout_as_l2.py": ["--split-seeds", "0", "--sweep", "0,0.5", "--ease-l2", "400", "--fit-epochs", "1"],
 }
-EXPORTS_NOTHING = {"rating_dropout_sweep.py"}  # recipes without --saved-models
+EXPORTS_NOTHING = {"rating_dropout_sweep.py", "dropout_as_l2.py"}  # recipes without --saved-models
 _FIRST_RUNS = {}
 
 
@@ -260,28 +261,31 @@ def test_rating_dropout_sweep_refuses_bad_rates(tmp_path):
 
 def test_movie_recommendations_measures_every_model_against_the_baselines_and_serves_them(tmp_path_factory):
     result, out, saved = short_run(tmp_path_factory, "movie_recommendations.py")
-    # fewer epochs and sweep points than the defaults: said on screen (and on the figure's title)
-    assert "Short run (--split-seeds 1 values of 3, --sweep 2 values of 5, --epochs 3 of 60" in result.stdout
+    # fewer epochs and split seeds than the defaults: said on screen (and on the figure's title)
+    assert "Short run (--split-seeds 2 values of 5, --edlae-rates 1 values of 3, --max-epochs 3 of 150" in result.stdout
     report = json.loads((out / "topk.json").read_text())
-    denoising = [name for name in report if name.startswith("denoising, rate ")]  # the rate chosen on validation
-    assert len(denoising) == 1 and denoising[0].removeprefix("denoising, rate ") in {"0.0", "0.5"}
-    assert set(report) - set(denoising) == {"most popular", "item-kNN", "EASE (NumPy)", "EASE as a Dense layer",
-                                            "rating model, by stars", "two towers", "EDLAE (closed form)",
-                                            "DLAE (closed form)", "Dropout -> Dense by fit"}
-    ndcg = {name: per_seed["0"]["ndcg"] for name, per_seed in report.items()}
+    assert set(report) == {"most popular", "item-kNN", "EASE (NumPy)", "EASE as a Dense layer", "EDLAE (closed form)",
+                           "denoising recommender (Mult-DAE)", "blend: EDLAE + denoising", "rating model, by stars",
+                           "two towers"}
+    assert all(set(per_seed) == {"0", "1"} for per_seed in report.values())
+    ndcg = {name: np.mean([per_seed[seed]["ndcg"] for seed in per_seed]) for name, per_seed in report.items()}
     assert abs(ndcg["EASE as a Dense layer"] - ndcg["EASE (NumPy)"]) < 1e-3  # one model, two spellings
-    assert min(ndcg[name] for name in ndcg if name.startswith(("EASE", "denoising", "item", "EDLAE", "DLAE"))) > ndcg[
-        "most popular"]
+    assert min(ndcg[name] for name in ("EASE (NumPy)", "EDLAE (closed form)", "item-kNN",
+                                       "blend: EDLAE + denoising")) > ndcg["most popular"]
     assert ndcg["rating model, by stars"] < ndcg["most popular"]  # trained for RMSE, it ranks poorly
     summary = json.loads((out / "summary.json").read_text())
-    # the slides' Dropout -> Dense trained by fit heads for EDLAE's closed form, even in 100 steps
-    fit = summary["fit against the closed form"]["0"]
-    assert fit["correlation"] > 0.8 and abs(fit["ndcg gap"]) < 0.03 and ndcg["Dropout -> Dense by fit"] > ndcg[
-        "most popular"]
-    assert set(summary["dropout sweep"]) == {"0.0", "0.5"} and set(summary["cold start"]) == {
+    chosen = summary["chosen"]
+    assert chosen["blend weight"] in [round(0.1 * step, 1) for step in range(11)] and 1 <= chosen["denoising epochs"] <= 3
+    assert summary["served"] == max(summary["validation"]["models"], key=summary["validation"]["models"].get)
+    for name, difference in summary["against EASE"].items():  # the paired differences, from the report itself
+        per_seed = [report[name][seed]["ndcg"] - report["EASE (NumPy)"][seed]["ndcg"] for seed in ("0", "1")]
+        assert difference["mean"] == pytest.approx(np.mean(per_seed), abs=1e-12)
+        assert difference["standard_error"] == pytest.approx(np.std(per_seed, ddof=1) / np.sqrt(2), abs=1e-12)
+        assert difference["ahead"] == sum(value > 0 for value in per_seed)
+    assert set(summary["cold start"]) == {
         "two towers, descriptors only", "most popular", "most popular, same gender and age band",
         "EASE, 3 liked titles", "most popular, 3 liked titles"}
-    for name in ("dropout_sweep.png", "dropout_sweep.svg"):
+    for name in ("against_ease.png", "against_ease.svg"):
         assert (out / name).stat().st_size > 0, name
     for training in ("two_tower_cold_start", "two_tower_all"):  # one log per training, each named
         records = [json.loads(line) for line in (out / f"neighbours_{training}.jsonl").read_text().splitlines()]
@@ -298,9 +302,27 @@ def test_movie_recommendations_measures_every_model_against_the_baselines_and_se
     assert new["from_liked"].numpy().tolist() == [True] and b"Fargo (1996)" not in new["titles"].numpy()[0]
 
 
+def test_dropout_as_l2_puts_fit_beside_the_closed_forms(tmp_path_factory):
+    result, out, _ = short_run(tmp_path_factory, "dropout_as_l2.py")
+    assert "Short run (--split-seeds 1 values of 3, --sweep 2 values of 5, --fit-epochs 1 of 6)" in result.stdout
+    report = json.loads((out / "topk.json").read_text())
+    assert set(report) == {"EASE", "EDLAE (closed form)", "DLAE (closed form)", "Dropout -> Dense by fit"}
+    summary = json.loads((out / "summary.json").read_text())
+    # the slides' Dropout -> Dense trained by fit heads for EDLAE's closed form, even in 100 steps
+    fit = summary["fit against the closed form"]["0"]
+    assert fit["correlation"] > 0.8 and abs(fit["ndcg gap"]) < 0.03
+    assert fit["ndcg gap"] == pytest.approx(report["Dropout -> Dense by fit"]["0"]["ndcg"]
+                                            - report["EDLAE (closed form)"]["0"]["ndcg"])
+    assert all(set(line) == {"0.0", "0.5"} for line in summary["sweep"].values()) and len(summary["sweep"]) == 3
+    assert summary["chosen"]["EDLAE"]["rate"] in (0.0, 0.5)
+    for name in ("dropout_sweep.png", "dropout_sweep.svg"):
+        assert (out / name).stat().st_size > 0, name
+
+
 def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
-    for option, value, message in (("--sweep", "0.5,0.5", "expected each rate once"),
+    for option, value, message in (("--edlae-rates", "0.5,0.5", "expected each rate once"),
                                    ("--cold-users", "0", "--cold-users must be above 0"),
+                                   ("--l2", "-1", "got '-1'"), ("--hidden", "0", "got '0'"),
                                    ("--split-seeds", "-1", "expected a non-negative integer, got '-1'"),
                                    ("--ease-l2", "nan", "got 'nan'"),
                                    ("--ease-l2", "400 200 400", "each value once")):
@@ -309,7 +331,7 @@ def test_movie_recommendations_refuses_bad_options_before_training(tmp_path):
 
 
 RECIPES = ["embeddings_101.py", "word_embeddings.py", "movie_embeddings.py", "dropout_101.py", "dropout_curves.py",
-           "movie_ratings.py", "rating_dropout_sweep.py", "movie_recommendations.py"]
+           "movie_ratings.py", "rating_dropout_sweep.py", "movie_recommendations.py", "dropout_as_l2.py"]
 
 
 @pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")

@@ -1,4 +1,4 @@
-"""EASE as the slides' Dense layer: a linear item-item recommender solved in closed form."""
+"""The slides' Dense layer as a linear item-item recommender, its kernel solved in closed form (EASE, EDLAE)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,27 @@ def ease_model(train, l2: float = 400.0, name: str = "ease") -> keras.Sequential
     >>> bool(np.allclose(model.predict(np.eye(3), verbose=0).diagonal(), 0))
     True
     """
-    weights = ease_weights(train, l2)
+    return item_item_model(ease_weights(train, l2), name=name)
+
+
+def item_item_model(weights, name: str = "item_item") -> keras.Sequential:
+    """The slides' Dense layer as a recommender whose kernel is `weights`: a bag of movies in, `bag @ weights` out.
+
+    `Sequential`: the bag `(batch, items)` -> `Dense(items, use_bias=False)`
+    named `item_item`, its kernel the `(items, items)` matrix `weights`
+    (EASE's, DLAE's or EDLAE's, solved in closed form).
+
+    Example:
+
+    >>> model = item_item_model(np.array([[0.0, 1.0], [2.0, 0.0]]))
+    >>> model.predict(np.array([[1.0, 0.0]]), verbose=0).tolist()
+    [[0.0, 1.0]]
+    """
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.shape[0] != weights.shape[1] or not weights.size:
+        raise ValueError(f"item_item_model: weights of shape {weights.shape}; expected a square (items, items) matrix.")
+    if weights.dtype.kind not in "iuf" or not np.all(np.isfinite(weights)):
+        raise ValueError("item_item_model: the weights hold NaN, inf or non-numbers; expected finite numbers.")
     model = runtime.Sequential(name=name)
     model.add(keras.Input((weights.shape[0],), name="liked"))
     model.add(keras.layers.Dense(weights.shape[0], use_bias=False, name="item_item"))

@@ -27,7 +27,7 @@ def top_k(scores, seen, k: int) -> np.ndarray:
     array([[3, 2]])
     """
     scores = _checked_scores(scores)
-    seen = _dense_bool(seen, scores.shape, "seen")
+    seen = dense_bool(seen, scores.shape, "seen")
     check_int_in_range(k, 1, scores.shape[1], "k", "top_k")
     masked = np.where(seen, -np.inf, scores)
     order = np.argsort(-masked, axis=1, kind="stable")[:, :k]
@@ -65,8 +65,8 @@ def topk_metrics(scores, relevant, seen, k: int = 10) -> dict[str, float]:
     (0.5, 0.5, 0.5, 0.3869)
     """
     scores = _checked_scores(scores)
-    relevant = _dense_bool(relevant, scores.shape, "relevant")
-    seen = _dense_bool(seen, scores.shape, "seen")
+    relevant = dense_bool(relevant, scores.shape, "relevant")
+    seen = dense_bool(seen, scores.shape, "seen")
     if np.any(relevant & seen):
         raise ValueError("topk_metrics: an item is both relevant and seen; expected held-out items only.")
     users = np.flatnonzero(relevant.any(axis=1))
@@ -98,7 +98,7 @@ def _checked_scores(scores) -> np.ndarray:
     return scores.astype(np.float64, copy=False)
 
 
-def _dense_bool(matrix, shape, name: str) -> np.ndarray:
+def dense_bool(matrix, shape, name: str) -> np.ndarray:
     dense = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix)
     if dense.shape != shape:
         raise ValueError(f"{name} has shape {dense.shape}; expected {shape}, the shape of the scores.")

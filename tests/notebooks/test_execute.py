@@ -16,8 +16,9 @@ SHORT_SETTINGS = {  # each notebook shortened as the recipe tests shorten the sc
     "movie_embeddings": dict(EPOCHS=2),
     "movie_ratings": dict(FOLDS=2, EPOCHS=2, ENSEMBLE=1),
     "rating_dropout_sweep": dict(EPOCHS=2, SWEEP=[0.0, 0.5]),
-    "movie_recommendations": dict(SPLIT_SEEDS=[0], EPOCHS=2, TOWER_EPOCHS=1, SWEEP=[0.0, 0.5], EASE_L2=[400.0],
-                                  RATING_EPOCHS=1, FIT_EPOCHS=1),
+    "movie_recommendations": dict(SPLIT_SEEDS=[0, 1], MAX_EPOCHS=2, TOWER_EPOCHS=1, EDLAE_RATES=[0.5], EASE_L2=[400.0],
+                                  RATING_EPOCHS=1),
+    "dropout_as_l2": dict(SPLIT_SEEDS=[0], SWEEP=[0.0, 0.5], EASE_L2=[400.0], FIT_EPOCHS=1),
 }
 FIGURES = {  # what each writes as a script, under runs/<name>/
     "embeddings_101": ["cosine_histograms.png"],
@@ -27,7 +28,8 @@ FIGURES = {  # what each writes as a script, under runs/<name>/
     "movie_embeddings": ["movie_map_tsne.png"],
     "movie_ratings": [],
     "rating_dropout_sweep": ["dropout_sweep.png", "dropout_sweep_rmse.png"],
-    "movie_recommendations": ["dropout_sweep.png"],
+    "movie_recommendations": ["against_ease.png", "against_ease.svg"],
+    "dropout_as_l2": ["dropout_sweep.png", "dropout_sweep.svg"],
 }
 FAST = {"embeddings_101", "dropout_101"}  # the others are marked slow
 

@@ -15,10 +15,12 @@ from keras_workshop.movielens import age_band, load_movielens, user_item_fields
 from keras_workshop.recommenders import (
     RECOMMENDATION_SOURCES,
     RecommendTables,
+    denoising_recommender,
     ease_model,
     ease_scores,
     ease_weights,
     recommend_signatures,
+    score_blend_model,
     top_k,
     topk_split,
     two_tower_model,
@@ -211,3 +213,34 @@ def test_each_row_names_what_answered_it_and_so_its_scale(served):
     profiles = call(served, "recommend_for_profile", **profile(), k=tf.constant(5))
     assert [s.decode() for s in profiles["source"]] == ["user_tower", "bag_model"]
     assert set(RECOMMENDATION_SOURCES) == {"bag_model", "most_popular", "user_tower"}
+
+
+def test_the_export_serves_a_blend_as_the_blend_ranks_in_numpy(tmp_path):
+    """A blend of EASE's Dense layer and a denoising recommender, served: the same top 10 as float64 z-scores."""
+    data = load_movielens()
+    seen = topk_split(data, seed=0).train
+    vocabulary, _, item_fields = user_item_fields(data)
+    keras.utils.set_random_seed(0)
+    towers = two_tower_model(len(vocabulary), 4, item_fields, dim=8, rate=0.2)
+    ease = ease_model(seen, l2=400.0)
+    denoising = denoising_recommender(seen.shape[1], hidden=16, normalise=True)
+    blend = score_blend_model([ease, denoising], [1.0, 0.7])
+    tables = RecommendTables(data, seen, vocabulary)
+    path = export_for_serving(blend, "movie_recommendations", str(tmp_path),
+                              signatures=recommend_signatures(blend, towers, tables, ["1"], PROFILE),
+                              resources=[tables, towers])
+    users = ["1", "57", "943"]
+    rows = [data.user_ids.tolist().index(user) for user in users]
+    bags = seen[rows].toarray().astype(np.float32)
+
+    def z(scores):
+        scores = np.asarray(scores, np.float64)
+        return (scores - scores.mean(axis=1, keepdims=True)) / scores.std(axis=1, keepdims=True)
+
+    expected = z(ease_scores(seen, 400.0)[rows]) + 0.7 * z(denoising.predict(bags, verbose=0))
+    with ServedModel(path) as served:
+        answer = served.run("recommend", {"user_id": np.array(users, object), "k": np.int32(10)})
+    for row, want in enumerate(top_k(expected, bags > 0, 10)):
+        assert answer["titles"][row].tolist() == [data.titles[i] for i in want]
+    np.testing.assert_allclose(answer["scores"], np.take_along_axis(expected, top_k(expected, bags > 0, 10), 1),
+                               rtol=1e-3, atol=1e-3)

@@ -125,3 +125,14 @@ def test_movie_ratings_killed_and_resumed(tmp_path):
     assert summaries[0]["cross-validation means"].keys() == summaries[1]["cross-validation means"].keys()
     assert_same_variables(tmp_path / "whole_saved" / "movie_ratings" / "1",
                           tmp_path / "cut_saved" / "movie_ratings" / "1")
+
+
+@pytest.mark.slow
+def test_movie_recommendations_killed_while_choosing_the_denoising_epochs_and_resumed(tmp_path, tmp_path_factory):
+    """Killed in the training whose epochs `TopKValidation` and `EarlyStopping` choose: the same choice and results."""
+    _, *whole = short_run(tmp_path_factory, "movie_recommendations.py")  # 3 epochs on validation
+    _, done, cut, _ = killed_and_resumed(tmp_path, "movie_recommendations.py", "denoising_validation", epoch=1)
+    assert 1 <= done < 3
+    assert json.loads((cut[0] / "summary.json").read_text())["chosen"] == json.loads(
+        (whole[0] / "summary.json").read_text())["chosen"]
+    assert_same_outputs(whole, cut)

@@ -30,9 +30,9 @@ demo: $(INSTALLED)
 	$(PY) recipes/dropout_curves.py --epochs 80 --out runs/dropout_curves
 	$(PY) recipes/movie_ratings.py --folds 0 --ensemble 1 --epochs 5 --out runs/movie_ratings
 	$(PY) recipes/rating_dropout_sweep.py --epochs 5 --sweep 0,0.5 --out runs/rating_dropout_sweep
-	$(PY) recipes/movie_recommendations.py --split-seeds 0 --edlae-rates 0.5 --max-epochs 20 --tower-epochs 3 \
+	$(PY) recipes/movie_recommendations.py --split-seeds 0 --edlae-rates 0.5 --max-epochs 10 --tower-epochs 3 \
 		--rating-epochs 2 --out runs/movie_recommendations
-	$(PY) recipes/dropout_as_l2.py --split-seeds 0 --sweep 0,0.5 --fit-epochs 1 --out runs/dropout_as_l2
+	$(PY) recipes/dropout_as_l2.py --split-seeds 0 --sweep 0.5 --fit-epochs 1 --out runs/dropout_as_l2
 	@echo "Demo outputs: runs/ (figures, JSON results); exported models: saved_models/"
 
 # Tests run in TEST_WORKERS processes (pytest-xdist); those that share a recipe's run share one.

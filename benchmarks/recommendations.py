@@ -6,9 +6,10 @@ train and validation and measured on test in one run, with the seconds each take
 (ratios to EASE). Settings are the ones `recipes/movie_recommendations.py` picks on
 validation or uses by default (λ = 400; Mult-DAE: the bag normalised, dropout 0.5,
 `Dense(600, tanh)`, L2 1e-3, `MultinomialLikelihood`, batches of 128; two towers: d = 64, batches of
-2048, Adam 3e-3). Then the last seed's models are exported and a child process that never
-imports TensorFlow's Python API (the C++ loader TF Serving uses) times `recommend` (one user,
-k = 10) and `recommend_for_profile` (one profile), next to the same top 10 from NumPy in this
+2048, Adam 3e-3). Then the last seed's models are exported twice, serving EASE and serving the
+recipe's blend (EDLAE + 0.8 x Mult-DAE, standardised), and a child process that never imports
+TensorFlow's Python API (the C++ loader TF Serving uses) times `recommend` (one user, k = 10)
+and `recommend_for_profile` (one profile) of each, next to EASE's top 10 from NumPy in this
 process.
 
 Run: python benchmarks/recommendations.py [--epochs 40] [--tower-epochs 15] [--seeds 0 1 2]
@@ -75,11 +76,17 @@ def main():
 
         ease_weights,
 
+        edlae_weights,
+
+        item_item_model,
+
         item_knn_scores,
 
         most_popular_scores,
 
         recommend_signatures,
+
+        score_blend_model,
 
         top_k,
 
@@ -103,12 +110,14 @@ def main():
     vocabulary, user_fields, item_fields = user_item_fields(data)
     items = len(data.item_ids)
 
-    def denoising(seen):
+    def denoising(seen, keep=None):
         model = denoising_recommender(items, rate=0.5, hidden=600, l2=1e-3, normalise=True)
         model.compile(keras.optimizers.Adam(1e-3), MultinomialLikelihood())
         bags = seen.toarray().astype(np.float32)
         model.fit(array_batches([bags, bags], 128, shuffle_seed=0), epochs=args.epochs,
                   steps_per_epoch=batches_per_epoch(len(bags), 128), verbose=0)
+        if keep is not None:
+            keep.append(model)
         return model.predict(bags, verbose=0)
 
     def towers(seen, keep=None):
@@ -121,11 +130,11 @@ def main():
             keep.append(model)
         return model.predict(user_fields, verbose=0)
 
-    kept_towers = []
+    kept_towers, kept_denoising = [], []
     models = {
         "most popular": most_popular_scores, "item-kNN": item_knn_scores, "EASE (NumPy)": ease_scores,
         "EASE as a Dense layer": lambda seen: ease_model(seen).predict(seen.toarray().astype(np.float32), verbose=0),
-        "denoising (Mult-DAE)": denoising, "two towers": lambda seen: towers(seen, kept_towers),
+        "denoising (Mult-DAE)": lambda seen: denoising(seen, kept_denoising), "two towers": lambda seen: towers(seen, kept_towers),
     }
     report, seconds = {name: [] for name in models}, {name: [] for name in models}
     for seed in args.seeds:
@@ -149,19 +158,21 @@ def main():
     seen = split.seen_before_test
     tables = RecommendTables(data, seen, vocabulary)
     ease = ease_model(seen)
+    blend = score_blend_model([item_item_model(edlae_weights(seen, 0.5, 200.0)), kept_denoising[-1]], [1.0, 0.8])
     profile = {key: value for key, value in PROFILE.items() if key != "k"}
-    signatures = recommend_signatures(ease, kept_towers[-1], tables, ["1"], profile)
-    with tempfile.TemporaryDirectory() as base:
-        path = export_for_serving(ease, "movie_recommendations", base, signatures=signatures,
-                                  resources=[tables, kept_towers[-1]])
-        child = subprocess.run([sys.executable, __file__, "--served", path], capture_output=True, text=True,
-                               check=True)
-    cpp = json.loads(child.stdout.strip().splitlines()[-1])
     weights, bag = ease_weights(seen), seen[0].toarray()
     numpy_p50 = p50_ms(lambda: top_k(bag @ weights, bag > 0, 10))
-    print(f"\nserved top-10, p50 ms (C++ loader, one request): recommend {cpp['recommend']:.3f}, "
-          f"recommend_for_profile {cpp['recommend_for_profile']:.3f}; NumPy bag @ B and top_k in this process "
-          f"{numpy_p50:.3f} (served / NumPy {cpp['recommend'] / numpy_p50:.2f})")
+    for name, bag_model in (("EASE", ease), ("the recipe's blend (EDLAE + 0.8 Mult-DAE)", blend)):
+        signatures = recommend_signatures(bag_model, kept_towers[-1], tables, ["1"], profile)
+        with tempfile.TemporaryDirectory() as base:
+            path = export_for_serving(bag_model, "movie_recommendations", base, signatures=signatures,
+                                      resources=[tables, kept_towers[-1]])
+            child = subprocess.run([sys.executable, __file__, "--served", path], capture_output=True, text=True,
+                                   check=True)
+        cpp = json.loads(child.stdout.strip().splitlines()[-1])
+        print(f"\nserved top-10 by {name}, p50 ms (C++ loader, one request): recommend {cpp['recommend']:.3f}, "
+              f"recommend_for_profile {cpp['recommend_for_profile']:.3f}; NumPy EASE bag @ B and top_k in this "
+              f"process {numpy_p50:.3f} (served / NumPy {cpp['recommend'] / numpy_p50:.2f})")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ class ScoreBlend(keras.layers.Layer):
     Recommenders score on scales of their own (EASE's reconstructions, a
     softmax's logits): each model's row of scores is brought to mean 0 and
     standard deviation 1 over the movies, then weighted. A row whose scores are
-    all equal standardises to zeros (it ranks nothing above anything).
+    all equal standardises to zeros (it ranks nothing above anything); a NaN or
+    inf among a row's scores makes that row's blend NaN, which `topk_metrics`
+    and `top_k` refuse (the models blended give finite scores).
 
     Args:
         weights: one finite, non-negative weight per input, not all 0.
@@ -50,7 +52,8 @@ class ScoreBlend(keras.layers.Layer):
             each = ops.cast(each, self.compute_dtype)
             centred = each - ops.mean(each, axis=-1, keepdims=True)
             spread = ops.sqrt(ops.mean(ops.square(centred), axis=-1, keepdims=True))
-            total = total + weight * ops.where(spread > 0, centred / ops.where(spread > 0, spread, 1.0), 0.0)
+            flat = spread == 0  # all equal: zeros; a NaN spread stays NaN, never a quiet row of zeros
+            total = total + weight * ops.where(flat, 0.0, centred / ops.where(flat, 1.0, spread))
         return total
 
     def compute_output_shape(self, input_shape):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from keras_workshop.recommenders import ScoreBlend, paired_difference, score_blend_model
+from keras_workshop.recommenders import ScoreBlend, paired_difference, score_blend_model, topk_metrics
 
 
 def numpy_blend(scores, weights):
@@ -90,3 +90,11 @@ def test_paired_difference_pairs_by_split_and_refuses_what_it_cannot_pair():
             paired_difference(values, baseline)
     with pytest.raises(ValueError, match="NaN or inf"):
         paired_difference({0: float("nan"), 1: 0.2}, {0: 0.1, 1: 0.1})
+
+
+def test_a_nan_score_makes_its_rows_blend_nan_which_the_metrics_refuse():
+    scores = np.array([[0.0, np.nan, 1.0], [0.0, 2.0, 1.0]], np.float32)
+    blended = np.asarray(ScoreBlend([1.0])([scores]))
+    assert np.isnan(blended[0]).all() and np.isfinite(blended[1]).all()
+    with pytest.raises(ValueError, match="NaN or inf"):
+        topk_metrics(blended, np.array([[0, 0, 1], [0, 0, 1]]), np.zeros((2, 3)), k=1)

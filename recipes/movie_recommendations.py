@@ -424,8 +424,9 @@ field), ranking every movie. Descriptors say less than ids, so these towers are 
 more regularised (`--profile-dim 16`, dropout 0.5, the id dropped in half the steps); they
 also serve `recommend_for_profile`. Next to them: "most popular" of the other users and "most
 popular" among the other users of the same gender and age band. Then each held-out user tells
-three movies they chose (`recommend_for_profile`'s liked titles): EASE over those three against
-"most popular", the rest of the user's movies to find.
+three movies they chose (`recommend_for_profile`'s liked titles): the bag model the export serves
+(chosen on validation) and EASE over those three, against "most popular", the rest of the user's
+movies to find.
 """
 
 rng = np.random.default_rng(args.seed)
@@ -448,12 +449,14 @@ liked = np.zeros_like(relevant)
 for row, chosen in enumerate(relevant):
     chosen = np.flatnonzero(chosen)
     liked[row, rng.choice(chosen, min(3, len(chosen) - 1), replace=False)] = True  # at least one left to find
+served_for_new_users = bag_models(trained_on, "cold_start")[0][served_name]
 cold |= {f"{name}, 3 liked titles": topk_metrics(values, relevant & ~liked, liked) for name, values in (
+    (f"the served bag model ({served_name})", np.asarray(served_for_new_users(liked.astype(np.float32), training=False))),
     ("EASE", liked @ ease_weights(trained_on, best_l2)),  # the liked titles' bags through EASE's Dense kernel
     ("most popular", cold_scores["most popular"]),
 )}
 for name, metrics in cold.items():
-    print(f"cold start, {len(held_out)} new users: {name:<42} NDCG@10 {metrics['ndcg']:.4f} "
+    print(f"cold start, {len(held_out)} new users: {name:<52} NDCG@10 {metrics['ndcg']:.4f} "
           f"Recall@10 {metrics['recall']:.4f}")
 
 """

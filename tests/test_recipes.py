@@ -284,7 +284,8 @@ def test_movie_recommendations_measures_every_model_against_the_baselines_and_se
                               "ahead": int(gap > 0), "splits": 1}
     assert set(summary["cold start"]) == {
         "two towers, descriptors only", "most popular", "most popular, same gender and age band",
-        "EASE, 3 liked titles", "most popular, 3 liked titles"}
+        f"the served bag model ({summary['served']}), 3 liked titles", "EASE, 3 liked titles",
+        "most popular, 3 liked titles"}
     for name in ("against_ease.png", "against_ease.svg"):
         assert (out / name).stat().st_size > 0, name
     for training in ("two_tower_cold_start", "two_tower_all"):  # one log per training, each named

@@ -193,18 +193,18 @@ for seed, split in splits.items():
     seen = split.seen_before_test
     bags = seen.toarray().astype(np.float32)
     scores = {"EASE": ease_scores(seen, best_l2)}
-    for family, weights in closed_forms.items():
-        scores[f"{family} (closed form)"] = np.asarray(seen @ weights(seen, *best[family]))
+    kernels = {family: weights(seen, *best[family]) for family, weights in closed_forms.items()}
+    for family, kernel in kernels.items():
+        scores[f"{family} (closed form)"] = np.asarray(seen @ kernel)
     start = time.perf_counter()
     trained = train_dropout_dense(bags, *best["EDLAE"], f"dropout_dense_{seed}")
     timings.setdefault("Dropout -> Dense by fit", []).append(time.perf_counter() - start)
     scores["Dropout -> Dense by fit"] = bags @ trained
     for name, values in scores.items():
         report.setdefault(name, {})[seed] = topk_metrics(values, split.test, seen)
-    closed = edlae_weights(seen, *best["EDLAE"])
     fit_against_closed[seed] = {
         "ndcg gap": report["Dropout -> Dense by fit"][seed]["ndcg"] - report["EDLAE (closed form)"][seed]["ndcg"],
-        "correlation": float(np.corrcoef(trained.ravel(), closed.ravel())[0, 1]),
+        "correlation": float(np.corrcoef(trained.ravel(), kernels["EDLAE"].ravel())[0, 1]),
     }
     print(f"split {seed}: " + "; ".join(f"{name} {r[seed]['ndcg']:.4f}" for name, r in report.items()))
     print(f"split {seed}: Dropout -> Dense by fit against EDLAE's closed form: NDCG@10 "
